@@ -1,0 +1,1 @@
+//! STUB (to be replaced): date and time input, output and arithmetic.
