@@ -1,0 +1,123 @@
+//! Query execution: pull-based operators over plan nodes.
+//!
+//! [`build`] turns a [`Node`] into a tree of [`Operator`]s. Each call to
+//! [`Operator::next`] returns the next row, pulling rows from the inputs as it needs
+//! them (the Volcano model). Scans read storage in batches, so a lock on a table is
+//! never held across a call into another operator. Operators that need all their input
+//! (sort, hash join build sides, aggregation) materialize it.
+//!
+//! Expressions are evaluated by [`eval::eval`] against the current row and an [`Env`]:
+//! the statement's context plus the chain of enclosing rows that correlated subqueries
+//! refer to.
+
+pub mod agg;
+pub mod eval;
+pub mod ops;
+pub mod sort;
+
+use super::plan::Node;
+use crate::catalog::Catalog;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::storage::ReadView;
+use crate::types::{TimeZone, Value};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// A row flowing between operators.
+pub type Tuple = Vec<Value>;
+
+/// The materialized result of an uncorrelated subquery.
+pub struct SubqueryResult {
+    /// The first column of every row.
+    pub values: Vec<Value>,
+    /// The same values, for `IN`/`= ANY` probes; NULLs excluded.
+    pub set: HashSet<Value>,
+    pub has_null: bool,
+}
+
+/// Everything a statement's execution needs besides the row.
+pub struct ExecCtx<'a> {
+    pub engine: &'a Engine,
+    pub catalog: &'a Catalog,
+    pub rv: ReadView,
+    pub params: &'a [Value],
+    pub tz: &'a TimeZone,
+    /// The transaction's start time (`now()`), microseconds since the Unix epoch.
+    pub txn_start: i64,
+    /// The statement's start time.
+    pub stmt_start: i64,
+    pub(crate) subqueries: RefCell<HashMap<usize, Rc<SubqueryResult>>>,
+}
+
+impl<'a> ExecCtx<'a> {
+    pub fn new(
+        engine: &'a Engine,
+        catalog: &'a Catalog,
+        rv: ReadView,
+        params: &'a [Value],
+        tz: &'a TimeZone,
+        txn_start: i64,
+    ) -> Self {
+        ExecCtx {
+            engine,
+            catalog,
+            rv,
+            params,
+            tz,
+            txn_start,
+            stmt_start: rv.now,
+            subqueries: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
+/// The row of an enclosing query, for correlated references.
+pub struct Frame<'a> {
+    pub row: &'a [Value],
+    pub parent: Option<&'a Frame<'a>>,
+}
+
+/// The evaluation environment: statement context and enclosing rows.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    pub ctx: &'a ExecCtx<'a>,
+    pub outer: Option<&'a Frame<'a>>,
+}
+
+impl<'a> Env<'a> {
+    pub fn new(ctx: &'a ExecCtx<'a>) -> Self {
+        Env { ctx, outer: None }
+    }
+
+    /// The row of the enclosing query `depth` levels up.
+    pub fn outer_row(&self, depth: usize) -> Option<&'a [Value]> {
+        let mut frame = self.outer?;
+        for _ in 1..depth {
+            frame = frame.parent?;
+        }
+        Some(frame.row)
+    }
+}
+
+/// A pull-based operator.
+pub trait Operator {
+    /// The next row, or `None` when done.
+    fn next(&mut self, env: &Env) -> Result<Option<Tuple>>;
+}
+
+/// Builds the operator tree of a plan.
+pub fn build(node: &Node) -> Box<dyn Operator + '_> {
+    ops::build(node)
+}
+
+/// Runs a plan to completion, collecting its rows.
+pub fn collect(node: &Node, env: &Env) -> Result<Vec<Tuple>> {
+    let mut op = build(node);
+    let mut rows = Vec::new();
+    while let Some(row) = op.next(env)? {
+        rows.push(row);
+    }
+    Ok(rows)
+}

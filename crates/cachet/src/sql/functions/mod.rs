@@ -1,0 +1,91 @@
+//! Scalar functions.
+//!
+//! Every function is a static [`Func`]: a name, a `resolve` hook that picks the
+//! argument types to coerce to and the result type for the given argument types (or
+//! rejects them), and an `eval` hook. Overloads are several `Func`s with one name,
+//! tried in order. Strict functions return NULL on any NULL argument without being
+//! called, as PostgreSQL's strict functions do.
+
+mod builtin;
+
+use super::exec::ExecCtx;
+use crate::error::{Error, Result, SqlState};
+use crate::types::{DataType, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// A resolved signature: argument types to coerce to, and the result type.
+pub struct Sig {
+    pub args: Vec<DataType>,
+    pub ret: DataType,
+}
+
+impl Sig {
+    pub fn new(args: Vec<DataType>, ret: DataType) -> Option<Sig> {
+        Some(Sig { args, ret })
+    }
+}
+
+/// The signature of an `eval` hook: argument values, the resolved result type, and the
+/// statement context.
+pub type EvalFn = fn(&[Value], &DataType, &ExecCtx) -> Result<Value>;
+
+/// A scalar function.
+pub struct Func {
+    pub name: &'static str,
+    pub resolve: fn(&[DataType]) -> Option<Sig>,
+    pub eval: EvalFn,
+    pub strict: bool,
+    /// Whether results may differ between calls with equal arguments (random(),
+    /// clock_timestamp()); volatile calls are never folded into constants.
+    pub volatile: bool,
+}
+
+impl PartialEq for Func {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl std::fmt::Debug for Func {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+fn registry() -> &'static HashMap<&'static str, Vec<&'static Func>> {
+    static REG: OnceLock<HashMap<&'static str, Vec<&'static Func>>> = OnceLock::new();
+    REG.get_or_init(|| {
+        let mut m: HashMap<&'static str, Vec<&'static Func>> = HashMap::new();
+        for f in builtin::FUNCS {
+            m.entry(f.name).or_default().push(f);
+        }
+        m
+    })
+}
+
+/// Whether a scalar function of this name exists.
+pub fn exists(name: &str) -> bool {
+    registry().contains_key(name)
+}
+
+/// Finds the function overload for these argument types.
+pub fn lookup(name: &str, args: &[DataType]) -> Result<(&'static Func, Sig)> {
+    let Some(overloads) = registry().get(name) else {
+        return Err(undefined(name, args));
+    };
+    for f in overloads {
+        if let Some(sig) = (f.resolve)(args) {
+            return Ok((f, sig));
+        }
+    }
+    Err(undefined(name, args))
+}
+
+fn undefined(name: &str, args: &[DataType]) -> Error {
+    let list: Vec<String> = args.iter().map(|t| t.to_string()).collect();
+    Error::new(SqlState::UNDEFINED_FUNCTION, format!("function {name}({}) does not exist", list.join(", ")))
+        .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+pub use builtin::{datetime_arith, finish_collect, finish_object_agg};

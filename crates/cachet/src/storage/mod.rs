@@ -1,0 +1,9 @@
+//! Storage: in-memory versioned tables and MVCC transactions.
+
+pub mod encoding;
+pub mod mvcc;
+pub mod table;
+
+pub use encoding::{encode_key, Key};
+pub use mvcc::{IsolationLevel, ReadView, Ts, Txn, TxnId, TxnManager};
+pub use table::{IndexStore, Row, TableStore, WriteOutcome, NEVER};
