@@ -55,6 +55,7 @@
 //! // For a corpus: `let summary = runner.run_dir(path)?; println!("{summary}");`
 //! ```
 
+pub mod cachet_db;
 pub mod db;
 pub mod expected;
 pub mod format;
@@ -62,6 +63,7 @@ pub mod parser;
 pub mod report;
 pub mod runner;
 
+pub use cachet_db::CachetDb;
 pub use db::{Cell, SltDatabase};
 pub use expected::{ExpectedFailure, ExpectedFailures, ExpectedFailuresError};
 pub use parser::{parse_script, ColumnType, Condition, Record, RecordKind, SortMode};

@@ -316,17 +316,18 @@ impl Expr {
     }
 
     /// Visits this expression and its descendants (not into subquery plans), pre-order.
-    /// Stops and returns false as soon as `f` does.
-    pub fn walk(&self, f: &mut impl FnMut(&Expr) -> bool) -> bool {
-        if !f(self) {
-            return false;
+    /// When `f` returns false, the node's children are skipped.
+    pub fn walk(&self, f: &mut impl FnMut(&Expr) -> bool) {
+        if f(self) {
+            for c in self.children() {
+                c.walk(f);
+            }
         }
-        self.children().into_iter().all(|c| c.walk(f))
     }
 
     /// Whether any node satisfies `pred` (not looking into subquery plans).
     pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
-        !self.walk(&mut |e| !pred(e))
+        pred(self) || self.children().into_iter().any(|c| c.any(pred))
     }
 
     /// Rewrites the tree bottom-up: children first, then `f` on the node.
@@ -407,7 +408,7 @@ impl Expr {
     pub fn is_constant(&self) -> bool {
         !self.any(&mut |e| match e {
             Expr::Column(..) | Expr::Outer(..) | Expr::Param(..) | Expr::Subquery(_) | Expr::Agg(_) => true,
-            Expr::Func(f, _, _) => f.volatile,
+            Expr::Func(f, _, _) => f.volatile || f.stable,
             _ => false,
         })
     }

@@ -193,6 +193,10 @@ impl Node {
 
     /// Visits every expression of this node and of the nodes below it.
     pub fn visit_exprs(&self, f: &mut impl FnMut(&Expr)) {
+        self.visit_exprs_dyn(f)
+    }
+
+    fn visit_exprs_dyn(&self, f: &mut dyn FnMut(&Expr)) {
         match self {
             Node::Scan(s) => {
                 s.filter.iter().for_each(&mut *f);
@@ -226,13 +230,17 @@ impl Node {
             Node::Distinct { .. } | Node::SetOp { .. } | Node::Empty { .. } => {}
         }
         for input in self.inputs() {
-            input.visit_exprs(f);
+            input.visit_exprs_dyn(f);
         }
     }
 
     /// Rewrites every expression of this node and of the nodes below it.
     pub fn map_exprs(self, f: &mut impl FnMut(Expr) -> Expr) -> Node {
-        let mut mi = |n: Box<Node>, f: &mut dyn FnMut(Expr) -> Expr| Box::new(n.map_exprs(&mut |e| f(e)));
+        self.map_exprs_dyn(f)
+    }
+
+    fn map_exprs_dyn(self, f: &mut dyn FnMut(Expr) -> Expr) -> Node {
+        let mi = |n: Box<Node>, f: &mut dyn FnMut(Expr) -> Expr| Box::new(n.map_exprs_dyn(f));
         let map_range = |r: KeyRange, f: &mut dyn FnMut(Expr) -> Expr| {
             let b = |b: KeyBound, f: &mut dyn FnMut(Expr) -> Expr| match b {
                 KeyBound::Unbounded => KeyBound::Unbounded,

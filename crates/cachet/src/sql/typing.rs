@@ -66,7 +66,7 @@ pub fn common_pair(a: &DataType, b: &DataType) -> Option<DataType> {
 /// construct for the error ("CASE", "UNION", "COALESCE", ...).
 pub fn common_type<'a>(types: impl IntoIterator<Item = &'a DataType>, what: &str) -> Result<DataType> {
     let mut acc = DataType::Unknown;
-    for t in types {
+    for t in types.into_iter().filter(|t| **t != DataType::Unknown) {
         acc = match common_pair(&acc, t) {
             Some(c) => c,
             None => {

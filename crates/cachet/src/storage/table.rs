@@ -21,7 +21,7 @@
 //! reader and does not block inserting its key. Each chain carries its last access time.
 
 use super::encoding::{encode_value, Key};
-use super::mvcc::{serialization_failure, IsolationLevel, ReadView, Ts, Txn, TxnId, INFINITY, TXN_FLAG};
+use super::mvcc::{serialization_failure, ReadView, Ts, Txn, TxnId, INFINITY, TXN_FLAG};
 use crate::error::{Error, Result, SqlState};
 use crate::types::Value;
 use parking_lot::{Mutex, RwLock};
@@ -264,6 +264,9 @@ impl TableStore {
     /// `out`. Returns the key to resume after, or `None` when the range is exhausted.
     /// Locks are held only while collecting the batch.
     pub fn scan_batch(&self, range: &KeyRange, rv: &ReadView, limit: usize, out: &mut Vec<Row>) -> Option<Key> {
+        if is_empty_range(range) {
+            return None;
+        }
         let map = self.primary.read();
         let mut n = 0;
         for (key, chain) in map.range::<[u8], _>((as_ref_bound(&range.0), as_ref_bound(&range.1))) {
@@ -288,6 +291,9 @@ impl TableStore {
         limit: usize,
         out: &mut Vec<Row>,
     ) -> Result<Option<Key>> {
+        if is_empty_range(range) {
+            return Ok(None);
+        }
         let map = index.map.read();
         let mut n = 0;
         for (entry, chain) in map.range::<[u8], _>((as_ref_bound(&range.0), as_ref_bound(&range.1))) {
@@ -672,6 +678,15 @@ impl TableStore {
         }
         chain.state.lock().versions.push(Version { begin: ts, end: INFINITY, row, expires });
         self.primary.write().insert(key, chain);
+    }
+}
+
+/// Whether a range holds no key; `BTreeMap::range` panics on such ranges.
+fn is_empty_range(r: &KeyRange) -> bool {
+    match (&r.0, &r.1) {
+        (Bound::Included(a), Bound::Included(b)) => a > b,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b)) | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
+        _ => false,
     }
 }
 

@@ -481,7 +481,7 @@ impl Binder<'_> {
                 }
                 Ok(x)
             }
-            U::PGBitwiseNot => {
+            U::BitwiseNot => {
                 let x = self.bind_expr(expr, scope, aggs)?;
                 let t = x.ty();
                 if !t.is_integer() {
@@ -697,10 +697,12 @@ impl Binder<'_> {
                 let [a, b]: [Expr; 2] = args
                     .try_into()
                     .map_err(|_| Error::new(SqlState::UNDEFINED_FUNCTION, "function nullif requires two arguments"))?;
-                let ty = a.ty();
+                // NULLIF(a, b) is CASE WHEN a = b THEN NULL ELSE a END, typed by the
+                // common type of a and b, as in PostgreSQL.
+                let (mut ab, ty) = self.coerce_all(vec![a, b], "NULLIF")?;
+                let b = ab.pop().expect("two arguments");
+                let a = ab.pop().expect("two arguments");
                 let eq = self.binary(BinOp::Eq, a.clone(), b)?;
-                let ty = if ty == DataType::Unknown { DataType::Text } else { ty };
-                let a = self.coerce(a, &ty, CastContext::Implicit)?;
                 Ok(Expr::Case {
                     operand: None,
                     whens: vec![(eq, Expr::Const(Value::Null, ty.clone()))],
@@ -862,7 +864,7 @@ impl Binder<'_> {
             }
             AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
                 let t = unknown_to(T::Numeric(None));
-                let ret = match t {
+                let ret = match &t {
                     T::Float4 | T::Float8 => T::Float8,
                     t if t.is_numeric() => T::Numeric(None),
                     _ => return Err(undefined()),
@@ -969,7 +971,7 @@ trait MapLocation {
 
 impl MapLocation for Error {
     fn map_location(self, b: &Binder, node: &ast::Ident) -> Self {
-        let span = node.span();
+        let span = node.span;
         if span.start.line > 0 {
             self.with_location(b.sql, span.start.line as u32, span.start.column as u32)
         } else {

@@ -12,10 +12,11 @@ mod query;
 mod scope;
 mod types;
 
-pub use ddl::{bind_column_default, ColumnDefinition};
-pub use dml::{DeletePlan, InsertPlan, OnConflict, UpdatePlan};
+pub use ddl::bind_column_default;
+pub use dml::{table_scope, DeletePlan, InsertPlan, OnConflict, Returning, UpdatePlan};
+pub use expr::{literal_text, Aggs};
 pub use scope::{Scope, ScopeColumn};
-pub use types::convert_type;
+pub use types::{convert_type, is_serial};
 
 use super::plan::Node;
 use crate::catalog::Catalog;

@@ -330,7 +330,13 @@ fn float_arith(op: BinOp, a: f64, b: f64) -> Result<f64> {
     if r.is_infinite() && a.is_finite() && b.is_finite() {
         return Err(Error::out_of_range("value out of range: overflow"));
     }
-    if r == 0.0 && a != 0.0 && matches!(op, BinOp::Mul | BinOp::Div | BinOp::Pow) && b.is_finite() && !(op == BinOp::Pow && b < 0.0 && a.abs() > 1.0) && op != BinOp::Pow {
+    // As PostgreSQL's float8_mul and float8_div: a zero result from non-zero inputs.
+    let underflow = match op {
+        BinOp::Mul => r == 0.0 && a != 0.0 && b != 0.0,
+        BinOp::Div => r == 0.0 && a != 0.0 && !b.is_infinite(),
+        _ => false,
+    };
+    if underflow {
         return Err(Error::out_of_range("value out of range: underflow"));
     }
     Ok(r)

@@ -11,6 +11,7 @@
 //! refer to.
 
 pub mod agg;
+pub mod dml;
 pub mod eval;
 pub mod ops;
 pub mod sort;
@@ -70,6 +71,16 @@ impl<'a> ExecCtx<'a> {
             stmt_start: rv.now,
             subqueries: RefCell::new(HashMap::new()),
         }
+    }
+}
+
+impl<'a> ExecCtx<'a> {
+    /// A context for evaluating constants at planning time: no transaction, no
+    /// parameters.
+    pub fn constant(engine: &'a Engine, catalog: &'a Catalog, tz: &'a TimeZone) -> Self {
+        let now = engine.now();
+        let rv = ReadView { txn: 0, snapshot: 0, now };
+        ExecCtx::new(engine, catalog, rv, &[], tz, now)
     }
 }
 

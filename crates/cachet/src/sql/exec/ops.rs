@@ -142,20 +142,17 @@ impl<'p> ScanOp<'p> {
     }
 
     fn refill(&mut self, env: &Env) -> Result<bool> {
-        let ranges = match &mut self.ranges {
-            Some(r) => r,
-            None => {
-                let ranges = match &self.scan.access {
-                    Access::Full => vec![(Bound::Unbounded, Bound::Unbounded)],
-                    Access::Primary(r) | Access::Index { ranges: r, .. } => encode_ranges(r, env)?,
-                };
-                self.ranges.insert(ranges.into())
-            }
-        };
+        if self.ranges.is_none() {
+            let ranges = match &self.scan.access {
+                Access::Full => vec![(Bound::Unbounded, Bound::Unbounded)],
+                Access::Primary(r) | Access::Index { ranges: r, .. } => encode_ranges(r, env)?,
+            };
+            self.ranges = Some(ranges.into());
+        }
         let store = &self.scan.table.store;
         let rv = &env.ctx.rv;
         loop {
-            let Some(range) = ranges.front().cloned() else { return Ok(false) };
+            let Some(range) = self.ranges.as_ref().and_then(|r| r.front().cloned()) else { return Ok(false) };
             self.batch.clear();
             self.pos = 0;
             let resume = if let Some(key) = self.is_lookup(&range) {

@@ -115,16 +115,16 @@ pub fn unix_to_pg_micros(us: i64) -> i64 {
 }
 
 pub static FUNCS: &[Func] = &[
-    Func { name: "abs", resolve: r_numeric_same, eval: e_abs, strict: true, volatile: false },
-    Func { name: "lower", resolve: r_text_to_text, eval: e_lower, strict: true, volatile: false },
-    Func { name: "upper", resolve: r_text_to_text, eval: e_upper, strict: true, volatile: false },
-    Func { name: "length", resolve: r_text_to_int, eval: e_length, strict: true, volatile: false },
-    Func { name: "char_length", resolve: r_text_to_int, eval: e_length, strict: true, volatile: false },
-    Func { name: "character_length", resolve: r_text_to_int, eval: e_length, strict: true, volatile: false },
-    Func { name: "now", resolve: r_nothing_to_tstz, eval: e_now, strict: false, volatile: false },
-    Func { name: "random", resolve: r_nothing_to_f8, eval: e_random, strict: false, volatile: true },
-    Func { name: "greatest", resolve: r_variadic_common, eval: e_greatest, strict: false, volatile: false },
-    Func { name: "least", resolve: r_variadic_common, eval: e_least, strict: false, volatile: false },
+    Func { name: "abs", resolve: r_numeric_same, eval: e_abs, strict: true, volatile: false, stable: false },
+    Func { name: "lower", resolve: r_text_to_text, eval: e_lower, strict: true, volatile: false, stable: false },
+    Func { name: "upper", resolve: r_text_to_text, eval: e_upper, strict: true, volatile: false, stable: false },
+    Func { name: "length", resolve: r_text_to_int, eval: e_length, strict: true, volatile: false, stable: false },
+    Func { name: "char_length", resolve: r_text_to_int, eval: e_length, strict: true, volatile: false, stable: false },
+    Func { name: "character_length", resolve: r_text_to_int, eval: e_length, strict: true, volatile: false, stable: false },
+    Func { name: "now", resolve: r_nothing_to_tstz, eval: e_now, strict: false, volatile: false, stable: true },
+    Func { name: "random", resolve: r_nothing_to_f8, eval: e_random, strict: false, volatile: true, stable: false },
+    Func { name: "greatest", resolve: r_variadic_common, eval: e_greatest, strict: false, volatile: false, stable: false },
+    Func { name: "least", resolve: r_variadic_common, eval: e_least, strict: false, volatile: false, stable: false },
 ];
 
 /// Date and time arithmetic for `+` and `-` on non-numeric operands.

@@ -37,8 +37,11 @@ pub struct Func {
     pub eval: EvalFn,
     pub strict: bool,
     /// Whether results may differ between calls with equal arguments (random(),
-    /// clock_timestamp()); volatile calls are never folded into constants.
+    /// clock_timestamp()); volatile calls are never folded or moved.
     pub volatile: bool,
+    /// Whether results depend on the statement's context (now(), current_user): such
+    /// calls are not folded at planning time, because plans are reused.
+    pub stable: bool,
 }
 
 impl PartialEq for Func {
