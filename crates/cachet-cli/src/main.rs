@@ -1,5 +1,49 @@
 //! The `cachet` command.
+//!
+//! `cachet [PATH] [SQL]...` opens the shell (see [`shell`]); other faces of Cachet are
+//! subcommands. To add one (`serve`, `bench`, `slt`, `recover`, ...): write a module
+//! with a clap `Args` struct and a `run(args) -> ExitCode` function, add a variant to
+//! [`Command`] and an arm to the `match` in `main`. Subcommand names take precedence
+//! over a database PATH, so a database directory named like a subcommand must be
+//! given as `./NAME`.
 
-fn main() {
-    println!("cachet {}", env!("CARGO_PKG_VERSION"));
+mod shell;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Cachet: an embeddable SQL cache database with PostgreSQL semantics.
+#[derive(Parser, Debug)]
+#[command(
+    name = "cachet",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  cachet                       interactive shell on an in-memory database\n  cachet mydb                  interactive shell on the database in directory mydb\n  cachet :memory: \"SELECT 1\"   run SQL and exit (also: cachet -m \"SELECT 1\")\n  cachet mydb < script.sql     run a script (goes on after errors unless --bail)\n\nsqlite3-style options are accepted too: -bail, -csv, -json, -box, -header, -noheader, ..."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    shell: shell::ShellArgs,
+}
+
+/// The subcommands. With none, `cachet` runs the shell.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The SQL shell (the default when no subcommand is given).
+    Shell(shell::ShellArgs),
+    // Future subcommands go here, each with its own module:
+    //   Serve(serve::ServeArgs)     PostgreSQL and Redis protocol servers
+    //   Bench(bench::BenchArgs)     benchmarks against SQLite
+    //   Slt(slt::SltArgs)           sqllogictest runner
+    //   Recover(recover::RecoverArgs)  offline WAL and checkpoint recovery
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse_from(shell::sqlite_style_args(std::env::args().collect()));
+    match cli.command {
+        None => shell::run(cli.shell),
+        Some(Command::Shell(args)) => shell::run(args),
+    }
 }

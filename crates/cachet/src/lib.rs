@@ -19,6 +19,7 @@ pub mod session;
 pub mod sql;
 pub mod storage;
 pub mod types;
+pub(crate) mod util;
 
 pub use api::{Column, Connection, Database, FromValue, Params, Row, RowIndex, Rows, Statement, ToValue, Transaction};
 pub use engine::{Clock, ManualClock, SystemClock};

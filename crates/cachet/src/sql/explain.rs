@@ -47,6 +47,10 @@ fn show_expr_named(e: &Expr, inner: &[String], _name: &str) -> String {
 
 /// Renders an expression with column names.
 pub fn show_expr(e: &Expr, names: &[String]) -> String {
+    crate::util::with_stack(|| show_expr_inner(e, names))
+}
+
+fn show_expr_inner(e: &Expr, names: &[String]) -> String {
     let s = |x: &Expr| show_expr(x, names);
     match e {
         Expr::Const(v, _) => match v {

@@ -318,6 +318,10 @@ impl Expr {
     /// Visits this expression and its descendants (not into subquery plans), pre-order.
     /// When `f` returns false, the node's children are skipped.
     pub fn walk(&self, f: &mut impl FnMut(&Expr) -> bool) {
+        crate::util::with_stack(|| self.walk_inner(f))
+    }
+
+    fn walk_inner(&self, f: &mut impl FnMut(&Expr) -> bool) {
         if f(self) {
             for c in self.children() {
                 c.walk(f);
@@ -327,22 +331,24 @@ impl Expr {
 
     /// Whether any node satisfies `pred` (not looking into subquery plans).
     pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
-        pred(self) || self.children().into_iter().any(|c| c.any(pred))
+        crate::util::with_stack(|| pred(self) || self.children().into_iter().any(|c| c.any(pred)))
     }
 
     /// Rewrites the tree bottom-up: children first, then `f` on the node.
     pub fn transform(self, f: &mut impl FnMut(Expr) -> Expr) -> Expr {
-        let e = self.map_children(&mut |c| c.transform(f));
-        f(e)
+        crate::util::with_stack(|| {
+            let e = self.map_children(&mut |c| c.transform(f));
+            f(e)
+        })
     }
 
     /// Rewrites the tree top-down: `f` may replace a node (returning `Ok`) and then its
     /// children are not visited; `Err(node)` hands the node back to be descended into.
     pub fn transform_down(self, f: &mut impl FnMut(Expr) -> Result<Expr, Expr>) -> Expr {
-        match f(self) {
+        crate::util::with_stack(|| match f(self) {
             Ok(e) => e,
             Err(e) => e.map_children(&mut |c| c.transform_down(f)),
-        }
+        })
     }
 
     /// Applies `f` to each direct child.
@@ -442,14 +448,19 @@ impl Expr {
 
     /// Splits a conjunction into its conjuncts.
     pub fn conjuncts(self) -> Vec<Expr> {
-        match self {
-            Expr::Binary(BinOp::And, l, r, _) => {
-                let mut v = l.conjuncts();
-                v.extend(r.conjuncts());
-                v
+        // Iterative, so that long AND chains cannot exhaust the stack.
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Binary(BinOp::And, l, r, _) => {
+                    stack.push(*r);
+                    stack.push(*l);
+                }
+                e => out.push(e),
             }
-            e => vec![e],
         }
+        out
     }
 
     /// Joins conjuncts with AND; `None` for none.

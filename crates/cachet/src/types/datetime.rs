@@ -796,7 +796,7 @@ pub fn date_add_days(d: i32, days: i64) -> Result<i32> {
     if is_infinite_date(d) {
         return Ok(d);
     }
-    let r = d as i64 + days;
+    let r = (d as i64).saturating_add(days);
     if !is_valid_date(r) {
         return Err(err_date_range());
     }
@@ -808,7 +808,7 @@ pub fn date_diff(a: i32, b: i32) -> Result<i32> {
     if is_infinite_date(a) || is_infinite_date(b) {
         return Err(Error::new(SqlState::DATETIME_FIELD_OVERFLOW, "cannot subtract infinite dates"));
     }
-    Ok(a - b)
+    i32::try_from(a as i64 - b as i64).map_err(|_| err_date_range())
 }
 
 /// `date` to `timestamp` (midnight), with PostgreSQL's range error.

@@ -1088,22 +1088,14 @@ fn parse_from_char(input: &str, fmt: &str) -> Result<FromChar> {
                             _ => 1,
                         };
                         let (v, n) = int_field(&mut s, w, greedy, name, false)?;
-                        let adjusted = if n <= 2 && w == 2 || n == 2 {
-                            if v < 70 {
-                                v + 2000
-                            } else {
-                                v + 1900
-                            }
-                        } else if n == 3 {
-                            if v < 100 {
-                                v + 2000
-                            } else {
-                                v + 1000
-                            }
-                        } else if n == 1 {
-                            v + 2000
-                        } else {
-                            v
+                        // Partial years are completed toward 2020, as PostgreSQL does.
+                        let adjusted = match n {
+                            1 => v + 2000,
+                            2 if v < 70 => v + 2000,
+                            2 => v + 1900,
+                            3 if v < 100 => v + 2000,
+                            3 => v + 1000,
+                            _ => v,
                         };
                         set_field(&mut fc.year, adjusted, name)?;
                         fc.year_digits = n;
@@ -1144,17 +1136,17 @@ fn parse_from_char(input: &str, fmt: &str) -> Result<FromChar> {
                     K::MS => {
                         let (v, n) = int_field(&mut s, 3, greedy, name, false)?;
                         // "12" means 120 milliseconds.
-                        let v = v * 10i64.pow(3u32.saturating_sub(n as u32)) * 1000;
+                        let v = scale_fraction(v, n, 3, input)? * 1000;
                         set_field(&mut fc.usec, v, name)?;
                     }
                     K::US => {
                         let (v, n) = int_field(&mut s, 6, greedy, name, false)?;
-                        let v = v * 10i64.pow(6u32.saturating_sub(n as u32));
+                        let v = scale_fraction(v, n, 6, input)?;
                         set_field(&mut fc.usec, v, name)?;
                     }
                     K::FF(w) => {
                         let (v, n) = int_field(&mut s, *w as usize, greedy, name, false)?;
-                        let v = v * 10i64.pow(6u32.saturating_sub(n as u32));
+                        let v = scale_fraction(v, n, 6, input)?;
                         set_field(&mut fc.usec, v, name)?;
                     }
                     K::SSSS => {
@@ -1249,6 +1241,15 @@ fn parse_from_char(input: &str, fmt: &str) -> Result<FromChar> {
     Ok(fc)
 }
 
+/// Scales `v`, read from `n` digits, to a fraction with `digits` places (so `"5"` for
+/// `MS` is 500); more digits than places is out of range.
+fn scale_fraction(v: i64, n: usize, digits: u32, input: &str) -> Result<i64> {
+    if n > digits as usize {
+        return Err(out_of_range(input));
+    }
+    Ok(v * 10i64.pow(digits - n as u32))
+}
+
 fn out_of_range(input: &str) -> Error {
     Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("date/time field value out of range: \"{input}\""))
 }
@@ -1259,9 +1260,9 @@ fn resolve(fc: &FromChar, input: &str) -> Result<DateTimeFields> {
         (Some(y), _) => y,
         (None, Some(cc)) => {
             if cc >= 0 {
-                (cc - 1) * 100 + 1
+                (cc - 1).saturating_mul(100).saturating_add(1)
             } else {
-                cc * 100 + 1
+                cc.saturating_mul(100).saturating_add(1)
             }
         }
         (None, None) => 0,
@@ -1274,7 +1275,7 @@ fn resolve(fc: &FromChar, input: &str) -> Result<DateTimeFields> {
     }
     let (mut mon, mut mday) = (fc.mon.unwrap_or(1), fc.mday.unwrap_or(1));
     if let Some(j) = fc.julian {
-        if j < 0 {
+        if !(0..=i32::MAX as i64).contains(&j) {
             return Err(out_of_range(input));
         }
         let (y, m, d) = j2date(j);
@@ -1297,6 +1298,9 @@ fn resolve(fc: &FromChar, input: &str) -> Result<DateTimeFields> {
         return Err(out_of_range(input));
     }
     let mut hour = fc.hour.unwrap_or(0);
+    if !(0..=i32::MAX as i64).contains(&hour) {
+        return Err(out_of_range(input));
+    }
     if fc.clock12 || fc.pm.is_some() {
         if fc.hour.is_some() && !(1..=12).contains(&hour) {
             return Err(Error::new(
@@ -1313,11 +1317,18 @@ fn resolve(fc: &FromChar, input: &str) -> Result<DateTimeFields> {
     }
     let (mut min, mut sec) = (fc.min.unwrap_or(0), fc.sec.unwrap_or(0));
     if let Some(ssss) = fc.ssss {
+        if !(0..=86_400).contains(&ssss) {
+            return Err(out_of_range(input));
+        }
         hour = ssss / 3600;
         min = (ssss / 60) % 60;
         sec = ssss % 60;
     }
     if hour > 24 || min > 59 || sec > 60 || (hour == 24 && (min > 0 || sec > 0)) {
+        return Err(out_of_range(input));
+    }
+    let micros = fc.usec.unwrap_or(0);
+    if !(0..1_000_000).contains(&micros) {
         return Err(out_of_range(input));
     }
     Ok(DateTimeFields {
@@ -1327,7 +1338,7 @@ fn resolve(fc: &FromChar, input: &str) -> Result<DateTimeFields> {
         hour: hour as i32,
         minute: min as i32,
         second: sec as i32,
-        micros: fc.usec.unwrap_or(0) as i32,
+        micros: micros as i32,
     })
 }
 
@@ -1346,6 +1357,12 @@ pub fn to_timestamp(input: &str, fmt: &str, tz: &TimeZone) -> Result<i64> {
     match fc.tzh {
         Some(h) => {
             let m = fc.tzm.unwrap_or(0);
+            if h.abs() > 15 || !(0..60).contains(&m) {
+                return Err(Error::new(
+                    SqlState::INVALID_TIME_ZONE_DISPLACEMENT,
+                    format!("time zone displacement out of range: \"{input}\""),
+                ));
+            }
             let off = if h < 0 { h * 3600 - m * 60 } else { h * 3600 + m * 60 };
             local.checked_sub(off * 1_000_000).filter(|t| is_valid_timestamp(*t)).ok_or_else(range)
         }
@@ -1535,6 +1552,21 @@ mod tests {
             to_timestamp("2024-01-31 25:00", "YYYY-MM-DD HH24:MI", &utc).unwrap_err().message(),
             "date/time field value out of range: \"2024-01-31 25:00\""
         );
+        // Oversized fields are errors, not overflows.
+        for (input, fmt) in [
+            ("9223372036854775807", "MS"),
+            ("99999999999999999999", "YYYY"),
+            ("9223372036854775807 x", "YY x"),
+            ("9223372036854775807", "J"),
+            ("9223372036854775807", "CC"),
+            ("9223372036854775807", "SSSS"),
+            ("1234567", "US"),
+            ("12 99999999999", "HH12 MI"),
+        ] {
+            assert!(to_timestamp(input, fmt, &utc).is_err(), "{input} / {fmt}");
+            assert!(to_date(input, fmt).is_err(), "{input} / {fmt}");
+        }
+        assert!(to_timestamp("9223372036854775807:00", "TZH:TZM", &utc).is_err());
         let e = to_date("2024-01-31 2024", "YYYY-MM-DD YYYY").unwrap();
         assert_eq!(format_date(e), "2024-01-31");
         assert!(to_date("2024-01-31 2025", "YYYY-MM-DD YYYY").is_err());

@@ -47,6 +47,8 @@ enum Dterr {
     MdFieldOverflow,
     IntervalOverflow,
     TzDispOverflow,
+    /// An unknown zone name where only a zone can be (22023).
+    BadTimezone(String),
 }
 
 type DResult<T> = std::result::Result<T, Dterr>;
@@ -73,6 +75,10 @@ fn report(e: Dterr, input: &str, type_name: &str) -> Error {
         Dterr::TzDispOverflow => Error::new(
             SqlState::INVALID_TIME_ZONE_DISPLACEMENT,
             format!("time zone displacement out of range: \"{input}\""),
+        ),
+        Dterr::BadTimezone(name) => Error::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("time zone \"{name}\" not recognized"),
         ),
     }
 }
@@ -255,7 +261,7 @@ fn lookup_keyword(s: &str) -> Option<Kw> {
     use Kw::*;
     Some(match s {
         "-infinity" => Reserved(self::Reserved::Early),
-        "infinity" | "+infinity" => Reserved(self::Reserved::Late),
+        "infinity" => Reserved(self::Reserved::Late),
         "epoch" => Reserved(self::Reserved::Epoch),
         "now" => Reserved(self::Reserved::Now),
         "today" => Reserved(self::Reserved::Today),
@@ -354,11 +360,16 @@ struct Tm {
     yday: i64,
 }
 
-/// C `strtol`-style: optional sign, digits; returns the value and the rest. No digits
-/// means bad format; overflow of `i32` is a field overflow (like `strtoint`).
-fn strtoint(s: &str) -> DResult<(i64, &str)> {
+/// C `strtol` semantics, as PostgreSQL's `strtoint`/`strtoi64` use them: leading
+/// whitespace, an optional sign and digits. With no digits the value is 0 and the rest
+/// is the whole input (C's `endptr == str`), which several callers accept. Overflow of
+/// the range (`i32`, or `i64` when `wide`) is a field overflow.
+fn strtol(s: &str, wide: bool) -> (DResult<i64>, &str) {
     let b = s.as_bytes();
     let mut i = 0;
+    while i < b.len() && is_c_space(b[i]) {
+        i += 1;
+    }
     let mut neg = false;
     if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
         neg = b[i] == b'-';
@@ -366,42 +377,32 @@ fn strtoint(s: &str) -> DResult<(i64, &str)> {
     }
     let start = i;
     let mut v: i64 = 0;
-    while i < b.len() && b[i].is_ascii_digit() {
-        v = v.saturating_mul(10).saturating_add((b[i] - b'0') as i64);
-        i += 1;
-    }
-    if i == start {
-        return Err(Dterr::BadFormat);
-    }
-    if v > i32::MAX as i64 + 1 || (!neg && v > i32::MAX as i64) {
-        return Err(Dterr::FieldOverflow);
-    }
-    Ok((if neg { -v } else { v }, &s[i..]))
-}
-
-/// Like [`strtoint`] but with the i64 range (`strtoi64`).
-fn strtoi64(s: &str) -> DResult<(i64, &str)> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let mut neg = false;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        neg = b[i] == b'-';
-        i += 1;
-    }
-    let start = i;
-    let mut v: i64 = 0;
+    let mut overflow = false;
     while i < b.len() && b[i].is_ascii_digit() {
         let d = (b[i] - b'0') as i64;
-        v = v
-            .checked_mul(10)
-            .and_then(|v| if neg { v.checked_sub(d) } else { v.checked_add(d) })
-            .ok_or(Dterr::FieldOverflow)?;
+        match v.checked_mul(10).and_then(|v| if neg { v.checked_sub(d) } else { v.checked_add(d) }) {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
         i += 1;
     }
     if i == start {
+        return (Ok(0), s);
+    }
+    if overflow || (!wide && i32::try_from(v).is_err()) {
+        return (Err(Dterr::FieldOverflow), &s[i..]);
+    }
+    (Ok(v), &s[i..])
+}
+
+/// [`strtol`] for `int`, requiring at least one digit.
+fn strtoint(s: &str) -> DResult<(i64, &str)> {
+    let (v, rest) = strtol(s, false);
+    let v = v?;
+    if rest.len() == s.len() {
         return Err(Dterr::BadFormat);
     }
-    Ok((v, &s[i..]))
+    Ok((v, rest))
 }
 
 /// C `strtod` over a decimal float: returns the value and the rest.
@@ -445,6 +446,10 @@ fn strtod(s: &str) -> DResult<(f64, &str)> {
 
 /// Parses `.ffff` (the rest of the field) into microseconds.
 fn parse_fractional_second(s: &str) -> DResult<i64> {
+    // "." alone is zero, as in PostgreSQL.
+    if s == "." {
+        return Ok(0);
+    }
     let (frac, rest) = strtod(s)?;
     if !rest.is_empty() {
         return Err(Dterr::BadFormat);
@@ -453,11 +458,14 @@ fn parse_fractional_second(s: &str) -> DResult<i64> {
 }
 
 fn decode_time(s: &str, tm: &mut Tm) -> DResult<()> {
-    let (hour, rest) = strtoi64(s)?;
+    let (hour, rest) = strtol(s, true);
+    let hour = hour?;
     let Some(rest) = rest.strip_prefix(':') else {
         return Err(Dterr::BadFormat);
     };
-    let (min, rest) = strtoint(rest)?;
+    // NB: as in C, a missing minute or second count is 0 ("13:" is 13:00:00).
+    let (min, rest) = strtol(rest, false);
+    let min = min?;
     let (mut hour, mut min, mut sec, mut fsec) = (hour, min, 0, 0);
     if rest.is_empty() {
     } else if rest.starts_with('.') {
@@ -467,8 +475,8 @@ fn decode_time(s: &str, tm: &mut Tm) -> DResult<()> {
         min = hour;
         hour = 0;
     } else if let Some(r) = rest.strip_prefix(':') {
-        let (s2, rest) = strtoint(r)?;
-        sec = s2;
+        let (s2, rest) = strtol(r, false);
+        sec = s2?;
         if rest.is_empty() {
         } else if rest.starts_with('.') {
             fsec = parse_fractional_second(rest)?;
@@ -488,25 +496,26 @@ fn decode_time(s: &str, tm: &mut Tm) -> DResult<()> {
     Ok(())
 }
 
-/// Parses a numeric zone offset field (`+02`, `-0800`, `+05:30`), seconds east.
+/// Parses a numeric zone offset field (`+02`, `-0800`, `+05:30`), seconds east, as
+/// PostgreSQL's `DecodeTimezone` (ranges are checked before trailing junk).
 fn decode_timezone(s: &str) -> DResult<i64> {
     let neg = match s.as_bytes().first() {
         Some(b'+') => false,
         Some(b'-') => true,
         _ => return Err(Dterr::BadFormat),
     };
-    let digits = &s[1..];
-    let (mut hr, rest) = strtoint(digits).map_err(|e| if e == Dterr::FieldOverflow { Dterr::TzDispOverflow } else { e })?;
+    let tzdisp = |e: Dterr| if e == Dterr::FieldOverflow { Dterr::TzDispOverflow } else { e };
+    let (hr, mut rest) = strtol(&s[1..], false);
+    let mut hr = hr.map_err(tzdisp)?;
     let mut min = 0;
     let mut sec = 0;
-    let mut rest = rest;
     if let Some(r) = rest.strip_prefix(':') {
-        let (m, r2) = strtoint(r)?;
-        min = m;
+        let (m, r2) = strtol(r, false);
+        min = m.map_err(tzdisp)?;
         rest = r2;
         if let Some(r) = rest.strip_prefix(':') {
-            let (s2, r3) = strtoint(r)?;
-            sec = s2;
+            let (s2, r3) = strtol(r, false);
+            sec = s2.map_err(tzdisp)?;
             rest = r3;
         }
     } else if rest.is_empty() && s.len() > 3 {
@@ -583,9 +592,6 @@ fn decode_number(
 ) -> DResult<()> {
     *tmask = 0;
     let (val, rest) = strtoint(s)?;
-    if s.starts_with(['+', '-']) {
-        return Err(Dterr::BadFormat);
-    }
     let digits_len = s.len() - rest.len();
     if rest.starts_with('.') {
         if digits_len > 2 {
@@ -682,13 +688,10 @@ fn decode_date(s: &str, fmask: u32, tmask: &mut u32, is2digits: &mut bool, tm: &
             }
         }
         parts.push(&s[start..i]);
-        // Skip one separator (C code overwrites it with NUL).
+        // NB: the C code overwrites the character after each run with NUL, whatever
+        // it is, so "31jan" loses its "j".
         if i < b.len() {
-            if b[i].is_ascii_alphanumeric() {
-                // e.g. "31jan": a digit run followed directly by letters
-            } else {
-                i += 1;
-            }
+            i += 1;
         }
         if parts.len() > MAX_FIELDS {
             return Err(Dterr::BadFormat);
@@ -699,10 +702,9 @@ fn decode_date(s: &str, fmask: u32, tmask: &mut u32, is2digits: &mut bool, tm: &
     for (k, p) in parts.iter().enumerate() {
         if p.as_bytes()[0].is_ascii_alphabetic() {
             match lookup_keyword(p) {
-                Some(Kw::Ignore) => {
-                    done[k] = true;
-                    continue;
-                }
+                // NB: PostgreSQL skips an ignored word here but then fails to read it
+                // as a number below.
+                Some(Kw::Ignore) => continue,
                 Some(Kw::Month(m)) => {
                     tm.mon = m;
                     have_text_month = true;
@@ -736,9 +738,11 @@ fn decode_date(s: &str, fmask: u32, tmask: &mut u32, is2digits: &mut bool, tm: &
 }
 
 /// `ValidateDate`: year adjustments (BC, two-digit years), day-of-year, ranges.
-fn validate_date(fmask: u32, is2digits: bool, bc: bool, tm: &mut Tm) -> DResult<()> {
+fn validate_date(fmask: u32, isjulian: bool, is2digits: bool, bc: bool, tm: &mut Tm) -> DResult<()> {
     if fmask & M_YEAR != 0 {
-        if bc {
+        if isjulian {
+            // A Julian day already gave the (astronomical) year.
+        } else if bc {
             if tm.year <= 0 {
                 return Err(Dterr::FieldOverflow);
             }
@@ -818,43 +822,192 @@ fn now_fields(tz: &TimeZone) -> (Tm, i64) {
     )
 }
 
+/// PostgreSQL's `time_overflows`: each field in range and the total at most 24:00:00.
+fn time_overflows(tm: &Tm) -> bool {
+    if !(0..=24).contains(&tm.hour)
+        || !(0..60).contains(&tm.min)
+        || !(0..=60).contains(&tm.sec)
+        || !(0..=USECS_PER_SEC).contains(&tm.fsec)
+    {
+        return true;
+    }
+    tm_time(tm) > USECS_PER_DAY
+}
+
+/// A label that gives the next numeric field its meaning: ISO `T` before a time,
+/// `J` before a Julian day, or `y`/`m`/`d`/`h`/`mm`/`s` in labelled input
+/// (`y2001m02d04`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Label {
+    Time,
+    Julian,
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+    /// A unit that cannot label a value here (`dow`, `doy`, ...).
+    Other,
+}
+
+fn label_of(word: &str) -> Label {
+    match word {
+        "y" => Label::Year,
+        "m" => Label::Month,
+        "d" => Label::Day,
+        "h" => Label::Hour,
+        "mm" => Label::Minute,
+        "s" => Label::Second,
+        "j" | "jd" | "julian" => Label::Julian,
+        _ => Label::Other,
+    }
+}
+
+/// A numeric field after a label (PostgreSQL's `ptype != 0` branch).
+fn decode_labelled(
+    field: &str,
+    label: Label,
+    fmask: u32,
+    tmask: &mut u32,
+    tm: &mut Tm,
+    is2digits: &mut bool,
+    isjulian: &mut bool,
+) -> DResult<()> {
+    let (value, rest) = strtol(field, false);
+    let value = value?;
+    if !rest.is_empty() && !rest.starts_with('.') {
+        return Err(Dterr::BadFormat);
+    }
+    match label {
+        Label::Year => {
+            tm.year = value;
+            *tmask = M_YEAR;
+        }
+        Label::Month => {
+            // A month after an hour is a minute ("h05m06").
+            if fmask & M_MONTH != 0 && fmask & M_HOUR != 0 {
+                tm.min = value;
+                *tmask = M_MINUTE;
+            } else {
+                tm.mon = value;
+                *tmask = M_MONTH;
+            }
+        }
+        Label::Day => {
+            tm.mday = value;
+            *tmask = M_DAY;
+        }
+        Label::Hour => {
+            tm.hour = value;
+            *tmask = M_HOUR;
+        }
+        Label::Minute => {
+            tm.min = value;
+            *tmask = M_MINUTE;
+        }
+        Label::Second => {
+            tm.sec = value;
+            *tmask = M_SECOND;
+            if rest.starts_with('.') {
+                tm.fsec = parse_fractional_second(rest)?;
+            }
+        }
+        Label::Julian => {
+            if value < 0 {
+                return Err(Dterr::FieldOverflow);
+            }
+            *tmask = M_DATE;
+            let (y, m, d) = j2date(value);
+            tm.year = y as i64;
+            tm.mon = m as i64;
+            tm.mday = d as i64;
+            *isjulian = true;
+            if rest.starts_with('.') {
+                let frac = if rest.len() == 1 { 0.0 } else { strtod(rest)?.0 };
+                let time = (frac * USECS_PER_DAY as f64) as i64;
+                tm.hour = time / USECS_PER_HOUR;
+                tm.min = (time / USECS_PER_MINUTE) % 60;
+                tm.sec = (time / USECS_PER_SEC) % 60;
+                tm.fsec = time % USECS_PER_SEC;
+                *tmask |= M_TIME;
+            }
+        }
+        Label::Time => {
+            let is_date = decode_number_field(field, fmask | M_DATE, tmask, tm, is2digits)?;
+            if is_date || *tmask != M_TIME {
+                return Err(Dterr::BadFormat);
+            }
+        }
+        Label::Other => return Err(Dterr::BadFormat),
+    }
+    Ok(())
+}
+
+/// `DecodeDateTime` (for date, timestamp, timestamptz) and `DecodeTimeOnly` (for time).
 fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult<Decoded> {
     let mut tm = Tm::default();
     let mut fmask: u32 = 0;
     let mut tz: Option<i64> = None;
     let mut named: Option<TimeZone> = None;
     let mut is2digits = false;
+    let mut isjulian = false;
     let mut bc = false;
     let mut mer: Option<bool> = None; // Some(true) = PM
     let mut have_text_month = false;
-    let mut ptype_time = false; // after an ISO "T"
+    let mut ptype: Option<Label> = None;
     let mut special: Option<Reserved> = None;
     let nf = fields.len();
     for (i, (ft, field)) in fields.iter().enumerate() {
         let mut tmask: u32 = 0;
         match ft {
             Ft::Date => {
-                if ptype_time || (mode == Mode::DateTime && fmask & (M_MONTH | M_DAY) == (M_MONTH | M_DAY)) {
-                    if field.as_bytes()[0].is_ascii_digit() || ptype_time {
-                        return Err(Dterr::BadFormat);
+                if ptype == Some(Label::Julian) {
+                    return Err(Dterr::BadFormat);
+                }
+                // A date field is a zone name ("america/new_york") or a run-together
+                // time with a zone ("040506-08") once the date is known (or after
+                // "T"); for `time`, unless it is the first of several fields.
+                let is_zone = match mode {
+                    Mode::DateTime => ptype.is_some() || fmask & (M_MONTH | M_DAY) == (M_MONTH | M_DAY),
+                    Mode::TimeOnly => {
+                        !(i == 0 && nf >= 2 && (fields[nf - 1].0 == Ft::Date || fields[1].0 == Ft::Time))
                     }
-                    named = Some(TimeZone::Named(lookup_zone(field).ok_or(Dterr::BadFormat)?));
-                    tmask = M_TZ;
-                } else if mode == Mode::TimeOnly && !(i == 0 && nf >= 2) {
-                    if field.as_bytes()[0].is_ascii_digit() {
-                        return Err(Dterr::BadFormat);
-                    }
-                    named = Some(TimeZone::Named(lookup_zone(field).ok_or(Dterr::BadFormat)?));
-                    tmask = M_TZ;
-                } else {
+                };
+                if !is_zone {
                     have_text_month |= decode_date(field, fmask, &mut tmask, &mut is2digits, &mut tm)?;
+                } else if field.as_bytes()[0].is_ascii_digit() || ptype.is_some() {
+                    if ptype.is_some_and(|p| p != Label::Time) {
+                        return Err(Dterr::BadFormat);
+                    }
+                    ptype = None;
+                    if fmask & M_TIME == M_TIME {
+                        return Err(Dterr::BadFormat);
+                    }
+                    let Some(dash) = field.find('-') else {
+                        return Err(Dterr::BadFormat);
+                    };
+                    tz = Some(decode_timezone(&field[dash..])?);
+                    let number_mask = if mode == Mode::TimeOnly { fmask | M_DATE } else { fmask };
+                    decode_number_field(&field[..dash], number_mask, &mut tmask, &mut tm, &mut is2digits)?;
+                    tmask |= M_TZ;
+                } else {
+                    match lookup_zone(field) {
+                        Some(z) => named = Some(TimeZone::Named(z)),
+                        None => return Err(Dterr::BadTimezone(field.clone())),
+                    }
+                    tmask = M_TZ;
                 }
             }
             Ft::Time => {
-                ptype_time = false;
+                if let Some(p) = ptype.take() {
+                    if p != Label::Time {
+                        return Err(Dterr::BadFormat);
+                    }
+                }
                 decode_time(field, &mut tm)?;
                 tmask = M_TIME;
-                if tm.hour > 24 || (tm.hour == 24 && (tm.min > 0 || tm.sec > 0 || tm.fsec > 0)) {
+                if time_overflows(&tm) {
                     return Err(Dterr::FieldOverflow);
                 }
             }
@@ -865,12 +1018,8 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
             Ft::Number => {
                 let flen = field.len();
                 let dot = field.find('.');
-                if ptype_time {
-                    ptype_time = false;
-                    let is_date = decode_number_field(field, fmask | M_DATE, &mut tmask, &mut tm, &mut is2digits)?;
-                    if is_date || tmask != M_TIME {
-                        return Err(Dterr::BadFormat);
-                    }
+                if let Some(label) = ptype.take() {
+                    decode_labelled(field, label, fmask, &mut tmask, &mut tm, &mut is2digits, &mut isjulian)?;
                 } else if mode == Mode::TimeOnly {
                     if let Some(d) = dot {
                         if i == 0 && nf >= 2 && fields[nf - 1].0 == Ft::Date {
@@ -967,14 +1116,21 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
                             if i + 1 >= nf || !matches!(fields[i + 1].0, Ft::Number | Ft::Time | Ft::Date) {
                                 return Err(Dterr::BadFormat);
                             }
-                            ptype_time = true;
+                            ptype = Some(Label::Time);
                             tmask = 0;
                         }
                         Some(Kw::DstMod) => {
                             tmask = M_DTZMOD;
                             tz = Some(tz.ok_or(Dterr::BadFormat)? + 3600);
                         }
-                        Some(Kw::Units) => return Err(Dterr::BadFormat),
+                        Some(Kw::Units) => {
+                            // Reject consecutive unhandled labels.
+                            if ptype.is_some() {
+                                return Err(Dterr::BadFormat);
+                            }
+                            ptype = Some(label_of(field));
+                            tmask = 0;
+                        }
                         None => {
                             named = Some(TimeZone::Named(lookup_zone(field).ok_or(Dterr::BadFormat)?));
                             tmask = M_TZ;
@@ -988,10 +1144,7 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
         }
         fmask |= tmask;
     }
-    if ptype_time {
-        return Err(Dterr::BadFormat);
-    }
-    validate_date(fmask, is2digits, bc, &mut tm)?;
+    validate_date(fmask, isjulian, is2digits, bc, &mut tm)?;
     if let Some(pm) = mer {
         if tm.hour > 12 {
             return Err(Dterr::FieldOverflow);
@@ -1001,9 +1154,6 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
         } else if pm && tm.hour != 12 {
             tm.hour += 12;
         }
-    }
-    if tm.hour > 24 || (tm.hour == 24 && (tm.min > 0 || tm.sec > 0 || tm.fsec > 0)) {
-        return Err(Dterr::FieldOverflow);
     }
     if let Some(r) = special {
         return Ok(Decoded::Special(r));
@@ -1015,6 +1165,9 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
             }
         }
         Mode::TimeOnly => {
+            if time_overflows(&tm) {
+                return Err(Dterr::FieldOverflow);
+            }
             // A named zone with DST rules needs a date to resolve.
             if fmask & M_TIME != M_TIME || (named.is_some() && fmask & M_DATE != M_DATE) {
                 return Err(Dterr::BadFormat);
@@ -1396,34 +1549,42 @@ fn decode_interval(fields: &[(Ft, String)]) -> DResult<ItmIn> {
         let (ft, field) = &fields[i];
         let mut tmask: u32 = 0;
         let numeric_field = |field: &str, unit: &mut Option<Option<IUnit>>, itm: &mut ItmIn| -> DResult<u32> {
-            let u = unit.unwrap_or(Some(IUnit::Second)).ok_or(Dterr::BadFormat)?;
-            let (mut val, rest) = strtoi64(field)?;
+            let mut u = unit.unwrap_or(Some(IUnit::Second));
+            let (val, rest) = strtol(field, true);
+            let mut val = val?;
             let fval: f64;
-            let mut u = u;
             if let Some(r) = rest.strip_prefix('-') {
                 // SQL "years-months" syntax.
-                let (val2, r2) = strtoint(r)?;
+                let (val2, r2) = strtol(r, false);
+                let val2 = val2?;
                 if !(0..12).contains(&val2) {
                     return Err(Dterr::FieldOverflow);
                 }
                 if !r2.is_empty() {
                     return Err(Dterr::BadFormat);
                 }
-                u = IUnit::Month;
+                u = Some(IUnit::Month);
                 let val2 = if field.starts_with('-') { -val2 } else { val2 };
                 val = val.checked_mul(12).and_then(|v| v.checked_add(val2)).ok_or(Dterr::FieldOverflow)?;
                 fval = 0.0;
             } else if rest.starts_with('.') {
-                let (f, r2) = strtod(rest)?;
-                if !r2.is_empty() {
-                    return Err(Dterr::BadFormat);
-                }
+                // PostgreSQL's ParseFraction: "." alone is zero.
+                let f = if rest.len() == 1 {
+                    0.0
+                } else {
+                    let (f, r2) = strtod(rest)?;
+                    if !r2.is_empty() {
+                        return Err(Dterr::BadFormat);
+                    }
+                    f
+                };
                 fval = if field.starts_with('-') { -f } else { f };
             } else if rest.is_empty() {
                 fval = 0.0;
             } else {
                 return Err(Dterr::BadFormat);
             }
+            let u = u.ok_or(Dterr::BadFormat)?;
             let mask = match u {
                 IUnit::Microsecond => {
                     adjust_microseconds(val, fval, 1, itm)?;

@@ -264,3 +264,41 @@ proptest! {
         let _ = make_interval(d, d, d, d, d, d, f);
     }
 }
+
+// TEMPORARY differential harness (removed before hand-off).
+#[test]
+#[ignore]
+fn tmp_differential() {
+    let input = std::fs::read_to_string("/tmp/diff/inputs.tsv").expect("inputs");
+    let mut out = String::new();
+    let tz = TimeZone::Utc;
+    for line in input.lines() {
+        let (t, s) = line.split_once('\t').unwrap_or((line, ""));
+        let ty = match t {
+            "date" => DataType::Date,
+            "timestamp" => DataType::Timestamp,
+            "timestamptz" => DataType::TimestampTz,
+            "time" => DataType::Time,
+            "interval" => DataType::Interval,
+            "numeric" => DataType::Numeric(None),
+            "float8" => DataType::Float8,
+            "float4" => DataType::Float4,
+            "int4" => DataType::Int4,
+            "int8" => DataType::Int8,
+            "jsonb" => DataType::Jsonb,
+            "json" => DataType::Json,
+            "bool" => DataType::Bool,
+            "bytea" => DataType::Bytea,
+            "uuid" => DataType::Uuid,
+            "int4[]" => DataType::Array(Box::new(DataType::Int4)),
+            "text[]" => DataType::Array(Box::new(DataType::Text)),
+            other => panic!("{other}"),
+        };
+        match parse_value(s, &ty, &tz) {
+            Ok(v) => out.push_str(&format_value(&v, &tz)),
+            Err(e) => out.push_str(&format!("ERROR {}: {}", e.code(), e.message())),
+        }
+        out.push('\n');
+    }
+    std::fs::write("/tmp/diff/our_out.txt", out).expect("write");
+}

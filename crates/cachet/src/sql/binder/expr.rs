@@ -11,6 +11,10 @@ use crate::types::{cast, cast_context, parse_value, CastContext, DataType, Inter
 use rust_decimal::Decimal;
 use sqlparser::ast::{self, Spanned};
 
+/// How deeply bound expressions may nest (long AND/OR chains count as deep). Every
+/// later recursive pass over expressions relies on this bound.
+pub const MAX_EXPR_DEPTH: usize = 1500;
+
 /// Whether aggregate calls may appear in the expression being bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Aggs {
@@ -22,7 +26,14 @@ pub enum Aggs {
 impl Binder<'_> {
     /// Binds an expression against a scope.
     pub fn bind_expr(&mut self, e: &ast::Expr, scope: &Scope, aggs: Aggs) -> Result<Expr> {
-        let r = self.bind_expr_inner(e, scope, aggs);
+        self.depth += 1;
+        let r = if self.depth > MAX_EXPR_DEPTH {
+            Err(Error::new(SqlState::STATEMENT_TOO_COMPLEX, "stack depth limit exceeded")
+                .with_hint(format!("Expressions may nest at most {MAX_EXPR_DEPTH} levels deep.")))
+        } else {
+            crate::util::with_stack(|| self.bind_expr_inner(e, scope, aggs))
+        };
+        self.depth -= 1;
         r.map_err(self.at(e))
     }
 
@@ -119,6 +130,9 @@ impl Binder<'_> {
                 self.explicit_cast(inner, &ty)?
             }
             A::UnaryOp { op, expr } => self.bind_unary(op, expr, scope, aggs)?,
+            A::BinaryOp { op: op @ (ast::BinaryOperator::And | ast::BinaryOperator::Or), .. } => {
+                self.bind_logical_chain(e, op, scope, aggs)?
+            }
             A::BinaryOp { left, op, right } => {
                 let op = match binary_op(op) {
                     Some(op) => op,
@@ -314,6 +328,30 @@ impl Binder<'_> {
             A::Tuple(_) => return Err(Error::unsupported("row constructors are not supported")),
             other => return Err(Error::unsupported(format!("expression not supported: {other}"))),
         })
+    }
+
+    /// Binds a chain of ANDs (or ORs) as a balanced tree, so that a generated
+    /// `a OR b OR ... OR z` of thousands of terms stays shallow.
+    fn bind_logical_chain(&mut self, e: &ast::Expr, op: &ast::BinaryOperator, scope: &Scope, aggs: Aggs) -> Result<Expr> {
+        let mut terms = Vec::new();
+        let mut stack = vec![e];
+        while let Some(x) = stack.pop() {
+            match x {
+                ast::Expr::BinaryOp { left, op: o, right } if o == op => {
+                    stack.push(right);
+                    stack.push(left);
+                }
+                other => terms.push(other),
+            }
+        }
+        let bop = if *op == ast::BinaryOperator::And { BinOp::And } else { BinOp::Or };
+        let name = if bop == BinOp::And { "AND" } else { "OR" };
+        let mut bound = Vec::with_capacity(terms.len());
+        for t in terms {
+            let b = self.bind_expr(t, scope, aggs)?;
+            bound.push(self.coerce_condition(b, name).map_err(self.at(t))?);
+        }
+        Ok(balanced(bop, bound))
     }
 
     /// An explicit `CAST(x AS t)` or `x::t`.
@@ -978,6 +1016,15 @@ impl MapLocation for Error {
             self
         }
     }
+}
+
+/// Joins boolean terms with AND/OR as a balanced tree (evaluation order is kept).
+fn balanced(op: BinOp, mut terms: Vec<Expr>) -> Expr {
+    if terms.len() == 1 {
+        return terms.pop().expect("one term");
+    }
+    let right = terms.split_off(terms.len() / 2);
+    Expr::Binary(op, Box::new(balanced(op, terms)), Box::new(balanced(op, right)), DataType::Bool)
 }
 
 /// The zero of a numeric or interval type, for folding negation.

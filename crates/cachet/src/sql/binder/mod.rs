@@ -93,11 +93,13 @@ pub struct Binder<'a> {
     outer: Vec<Scope>,
     /// Nesting depth of views being expanded, to stop recursive definitions.
     view_depth: usize,
+    /// Nesting depth of the expression being bound.
+    depth: usize,
 }
 
 impl<'a> Binder<'a> {
     pub fn new(catalog: &'a Catalog, sql: &'a str, tz: &'a TimeZone) -> Self {
-        Binder { catalog, sql, tz, params: Vec::new(), next_subquery: 0, outer: Vec::new(), view_depth: 0 }
+        Binder { catalog, sql, tz, params: Vec::new(), next_subquery: 0, outer: Vec::new(), view_depth: 0, depth: 0 }
     }
 
     /// Binds a query or DML statement.
@@ -119,9 +121,13 @@ impl<'a> Binder<'a> {
     }
 
     /// Attaches the position of an AST node to an error that has none.
-    pub(crate) fn at(&self, node: &impl Spanned) -> impl Fn(Error) -> Error + '_ {
-        let span = node.span();
+    pub(crate) fn at<'n>(&'n self, node: &'n impl Spanned) -> impl Fn(Error) -> Error + 'n {
         move |e: Error| {
+            if e.position().is_some() {
+                return e;
+            }
+            // sqlparser computes spans recursively; give it room on deep trees.
+            let span = stacker::grow(16 * 1024 * 1024, || node.span());
             if span.start.line > 0 {
                 e.with_location(self.sql, span.start.line as u32, span.start.column as u32)
             } else {

@@ -15,7 +15,16 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 /// Evaluates an expression against a row.
+#[inline]
 pub fn eval(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
+    match e {
+        Expr::Const(v, _) => Ok(v.clone()),
+        Expr::Column(i, _) => row.get(*i).cloned().ok_or_else(|| Error::internal(format!("column {i} out of range"))),
+        _ => crate::util::with_stack(|| eval_node(e, row, env)),
+    }
+}
+
+fn eval_node(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
     Ok(match e {
         Expr::Const(v, _) => v.clone(),
         Expr::Column(i, _) => row.get(*i).cloned().ok_or_else(|| Error::internal(format!("column {i} out of range")))?,
