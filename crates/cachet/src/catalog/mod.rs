@@ -1,7 +1,9 @@
 //! The catalog: table, index and view definitions.
 
-mod catalog;
 mod schema;
+mod snapshot;
 
-pub use catalog::Catalog;
-pub use schema::{CheckDef, Column, IndexDef, Table, TableOptions, TableSchema, ViewDef, ROWID_COLUMN};
+pub use schema::{
+    CheckDef, Column, IndexDef, Table, TableOptions, TableSchema, ViewDef, ROWID_COLUMN,
+};
+pub use snapshot::Catalog;

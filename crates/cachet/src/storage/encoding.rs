@@ -61,7 +61,10 @@ pub fn encode_value(v: &Value, out: &mut Key) -> Result<()> {
         Value::Json(_) | Value::Jsonb(_) | Value::Array(_) => {
             return Err(Error::new(
                 SqlState::FEATURE_NOT_SUPPORTED,
-                format!("values of type {} cannot be used in an index key", v.data_type()),
+                format!(
+                    "values of type {} cannot be used in an index key",
+                    v.data_type()
+                ),
             ))
         }
     }
@@ -86,7 +89,11 @@ fn encode_f64(f: f64, out: &mut Key) {
         f
     };
     let bits = f.to_bits();
-    let bits = if bits >> 63 == 1 { !bits } else { bits ^ (1 << 63) };
+    let bits = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits ^ (1 << 63)
+    };
     out.extend_from_slice(&bits.to_be_bytes());
 }
 
@@ -153,7 +160,7 @@ mod tests {
 
     #[test]
     fn order_matches_values() {
-        let values = vec![
+        let values = [
             Value::Int4(-5),
             Value::Int8(-1),
             Value::Int2(0),
@@ -170,18 +177,28 @@ mod tests {
             assert!(enc(&Value::text(w[0])) < enc(&Value::text(w[1])));
         }
         assert!(
-            enc(&Value::Interval(Interval::new(0, 29, 0))) < enc(&Value::Interval(Interval::new(1, 0, 1)))
+            enc(&Value::Interval(Interval::new(0, 29, 0)))
+                < enc(&Value::Interval(Interval::new(1, 0, 1)))
         );
     }
 
     #[test]
     fn decimal_order() {
-        let ds = ["-100", "-10.5", "-10", "-1", "-0.5", "-0.05", "0", "0.001", "0.01", "0.5", "1", "1.5", "10", "100.25"];
-        let keys: Vec<Key> = ds.iter().map(|s| enc(&Value::Numeric(s.parse().unwrap()))).collect();
+        let ds = [
+            "-100", "-10.5", "-10", "-1", "-0.5", "-0.05", "0", "0.001", "0.01", "0.5", "1", "1.5",
+            "10", "100.25",
+        ];
+        let keys: Vec<Key> = ds
+            .iter()
+            .map(|s| enc(&Value::Numeric(s.parse().unwrap())))
+            .collect();
         for w in keys.windows(2) {
             assert!(w[0] < w[1]);
         }
-        assert_eq!(enc(&Value::Numeric("1.50".parse().unwrap())), enc(&Value::Numeric("1.5".parse().unwrap())));
+        assert_eq!(
+            enc(&Value::Numeric("1.50".parse().unwrap())),
+            enc(&Value::Numeric("1.5".parse().unwrap()))
+        );
     }
 
     proptest! {

@@ -64,7 +64,12 @@ impl IsolationLevel {
     }
 
     pub fn parse(s: &str) -> Option<IsolationLevel> {
-        match s.trim().to_ascii_lowercase().replace(['_', '-'], " ").as_str() {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['_', '-'], " ")
+            .as_str()
+        {
             "read uncommitted" => Some(IsolationLevel::ReadUncommitted),
             "read committed" => Some(IsolationLevel::ReadCommitted),
             "repeatable read" => Some(IsolationLevel::RepeatableRead),
@@ -75,7 +80,10 @@ impl IsolationLevel {
 
     /// Whether one snapshot serves the whole transaction.
     pub fn uses_transaction_snapshot(&self) -> bool {
-        matches!(self, IsolationLevel::RepeatableRead | IsolationLevel::Serializable)
+        matches!(
+            self,
+            IsolationLevel::RepeatableRead | IsolationLevel::Serializable
+        )
     }
 }
 
@@ -92,7 +100,11 @@ impl ReadView {
     /// Whether a version with these `begin` and `end` fields is visible.
     #[inline]
     pub fn sees(&self, begin: u64, end: u64) -> bool {
-        let created = if begin & TXN_FLAG != 0 { begin == TXN_FLAG | self.txn } else { begin <= self.snapshot };
+        let created = if begin & TXN_FLAG != 0 {
+            begin == TXN_FLAG | self.txn
+        } else {
+            begin <= self.snapshot
+        };
         created
             && (end == INFINITY
                 || (end & TXN_FLAG != 0 && end != TXN_FLAG | self.txn)
@@ -179,7 +191,12 @@ impl TxnManager {
     /// to everyone.
     pub fn horizon(&self) -> Ts {
         let active = self.active.lock();
-        active.snapshots.keys().next().copied().unwrap_or_else(|| self.now())
+        active
+            .snapshots
+            .keys()
+            .next()
+            .copied()
+            .unwrap_or_else(|| self.now())
     }
 
     fn release_snapshot(&self, active: &mut Active, ts: Ts) {
@@ -271,7 +288,11 @@ pub struct RowChange {
 impl Txn {
     /// The read view for a statement that starts now.
     pub fn read_view(&self, now: i64) -> ReadView {
-        ReadView { txn: self.id, snapshot: self.snapshot, now }
+        ReadView {
+            txn: self.id,
+            snapshot: self.snapshot,
+            now,
+        }
     }
 
     pub fn manager(&self) -> &Arc<TxnManager> {
@@ -298,15 +319,26 @@ impl Txn {
     /// first write becomes visible to other writers.
     pub(crate) fn register_writer(&mut self) {
         if self.handle.is_none() {
-            let handle = Arc::new(WaitHandle { done: Mutex::new(false), cv: Condvar::new() });
-            self.mgr.active.lock().writers.insert(self.id, handle.clone());
+            let handle = Arc::new(WaitHandle {
+                done: Mutex::new(false),
+                cv: Condvar::new(),
+            });
+            self.mgr
+                .active
+                .lock()
+                .writers
+                .insert(self.id, handle.clone());
             self.handle = Some(handle);
         }
     }
 
     pub(crate) fn record_write(&mut self, table: &Arc<TableStore>, chain: &Arc<Chain>, key: &[u8]) {
         self.register_writer();
-        self.writes.push(WriteEntry { table: table.clone(), chain: chain.clone(), key: key.into() });
+        self.writes.push(WriteEntry {
+            table: table.clone(),
+            chain: chain.clone(),
+            key: key.into(),
+        });
     }
 
     /// The net changes this transaction made, one per row, in first-write order.
@@ -316,7 +348,12 @@ impl Txn {
         for w in &self.writes {
             if seen.insert(Arc::as_ptr(&w.chain) as usize) {
                 if let Some((row, expires)) = w.chain.own_final_state(self.id) {
-                    out.push(RowChange { table: w.table.id, key: w.key.clone(), row, expires });
+                    out.push(RowChange {
+                        table: w.table.id,
+                        key: w.key.clone(),
+                        row,
+                        expires,
+                    });
                 }
             }
         }
@@ -344,7 +381,11 @@ impl Txn {
         let mut gc = Vec::new();
         for w in &self.writes {
             if w.chain.stamp(self.id, ts) {
-                gc.push(GcItem { table: w.table.clone(), chain: w.chain.clone(), key: w.key.clone() });
+                gc.push(GcItem {
+                    table: w.table.clone(),
+                    chain: w.chain.clone(),
+                    key: w.key.clone(),
+                });
             }
         }
         mgr.clock.store(ts, Ordering::Release);
@@ -419,5 +460,8 @@ impl Drop for Txn {
 
 /// Fails with a serialization error, the PostgreSQL wording.
 pub fn serialization_failure() -> Error {
-    Error::new(SqlState::SERIALIZATION_FAILURE, "could not serialize access due to concurrent update")
+    Error::new(
+        SqlState::SERIALIZATION_FAILURE,
+        "could not serialize access due to concurrent update",
+    )
 }

@@ -74,25 +74,39 @@ enum Head {
 
 impl Chain {
     fn new(id: u64) -> Self {
-        Chain { id, state: Mutex::new(ChainState::default()), last_access: AtomicI64::new(0) }
+        Chain {
+            id,
+            state: Mutex::new(ChainState::default()),
+            last_access: AtomicI64::new(0),
+        }
     }
 
     /// The version visible to a reader, with its expiry.
     pub fn visible(&self, rv: &ReadView) -> Option<Row> {
         let state = self.state.lock();
-        let v = state.versions.iter().rev().find(|v| rv.sees(v.begin, v.end))?;
+        let v = state
+            .versions
+            .iter()
+            .rev()
+            .find(|v| rv.sees(v.begin, v.end))?;
         (v.expires > rv.now).then(|| v.row.clone())
     }
 
     /// The visible version with its expiry time.
     pub fn visible_with_expiry(&self, rv: &ReadView) -> Option<(Row, i64)> {
         let state = self.state.lock();
-        let v = state.versions.iter().rev().find(|v| rv.sees(v.begin, v.end))?;
+        let v = state
+            .versions
+            .iter()
+            .rev()
+            .find(|v| rv.sees(v.begin, v.end))?;
         (v.expires > rv.now).then(|| (v.row.clone(), v.expires))
     }
 
     fn head(state: &ChainState, me: TxnId, now: i64) -> Head {
-        let Some(idx) = state.versions.len().checked_sub(1) else { return Head::Gone };
+        let Some(idx) = state.versions.len().checked_sub(1) else {
+            return Head::Gone;
+        };
         let v = &state.versions[idx];
         if v.begin & TXN_FLAG != 0 && v.begin != TXN_FLAG | me {
             return Head::Wait(v.begin & !TXN_FLAG);
@@ -252,7 +266,11 @@ impl TableStore {
     pub fn get(&self, key: &[u8], rv: &ReadView) -> Option<Row> {
         let chain = self.primary.read().get(key).cloned();
         let row = chain.as_ref().and_then(|c| c.visible(rv));
-        let counter = if row.is_some() { &self.stats.hits } else { &self.stats.misses };
+        let counter = if row.is_some() {
+            &self.stats.hits
+        } else {
+            &self.stats.misses
+        };
         counter.fetch_add(1, Ordering::Relaxed);
         if let Some(c) = chain {
             c.last_access.store(rv.now, Ordering::Relaxed);
@@ -263,7 +281,13 @@ impl TableStore {
     /// Reads up to `limit` visible rows in key order from `range`, appending them to
     /// `out`. Returns the key to resume after, or `None` when the range is exhausted.
     /// Locks are held only while collecting the batch.
-    pub fn scan_batch(&self, range: &KeyRange, rv: &ReadView, limit: usize, out: &mut Vec<Row>) -> Option<Key> {
+    pub fn scan_batch(
+        &self,
+        range: &KeyRange,
+        rv: &ReadView,
+        limit: usize,
+        out: &mut Vec<Row>,
+    ) -> Option<Key> {
         if is_empty_range(range) {
             return None;
         }
@@ -296,7 +320,8 @@ impl TableStore {
         }
         let map = index.map.read();
         let mut n = 0;
-        for (entry, chain) in map.range::<[u8], _>((as_ref_bound(&range.0), as_ref_bound(&range.1))) {
+        for (entry, chain) in map.range::<[u8], _>((as_ref_bound(&range.0), as_ref_bound(&range.1)))
+        {
             n += 1;
             if let Some(row) = chain.visible(rv) {
                 // Only the entry matching the visible version counts.
@@ -335,7 +360,9 @@ impl TableStore {
                     Some(c) => c,
                     None => {
                         let mut map = self.primary.write();
-                        map.entry(key.clone()).or_insert_with(|| self.new_chain()).clone()
+                        map.entry(key.clone())
+                            .or_insert_with(|| self.new_chain())
+                            .clone()
                     }
                 }
             };
@@ -370,7 +397,12 @@ impl TableStore {
                             v.end = tag;
                         }
                     }
-                    state.versions.push(Version { begin: tag, end: INFINITY, row: row.clone(), expires });
+                    state.versions.push(Version {
+                        begin: tag,
+                        end: INFINITY,
+                        row: row.clone(),
+                        expires,
+                    });
                 }
             }
             drop(state);
@@ -404,7 +436,13 @@ impl TableStore {
     }
 
     /// Deletes the row under `key`; see [`TableStore::update`] for `seen`.
-    pub fn delete(self: &Arc<Self>, txn: &mut Txn, key: &[u8], now: i64, seen: Option<u64>) -> Result<WriteOutcome> {
+    pub fn delete(
+        self: &Arc<Self>,
+        txn: &mut Txn,
+        key: &[u8],
+        now: i64,
+        seen: Option<u64>,
+    ) -> Result<WriteOutcome> {
         self.write(txn, key, None, now, seen)
     }
 
@@ -479,7 +517,14 @@ impl TableStore {
     }
 
     /// Adds the index entries for a new version, checking unique indexes.
-    fn add_index_entries(&self, txn: &mut Txn, chain: &Arc<Chain>, row: &Row, old: Option<&Row>, now: i64) -> Result<()> {
+    fn add_index_entries(
+        &self,
+        txn: &mut Txn,
+        chain: &Arc<Chain>,
+        row: &Row,
+        old: Option<&Row>,
+        now: i64,
+    ) -> Result<()> {
         for index in self.indexes() {
             let key = index.key_of(row)?;
             if let Some(old) = old {
@@ -517,7 +562,10 @@ impl TableStore {
                         Head::Wait(t) => {
                             let v = state.versions.last().expect("waiting on a version");
                             if index.key_of(&v.row)? == key
-                                || (state.versions.len() > 1 && index.key_of(&state.versions[state.versions.len() - 2].row)? == key)
+                                || (state.versions.len() > 1
+                                    && index
+                                        .key_of(&state.versions[state.versions.len() - 2].row)?
+                                        == key)
                             {
                                 wait = Some(t);
                                 break;
@@ -598,12 +646,25 @@ impl TableStore {
         if removed.is_empty() && !dead {
             return;
         }
-        let remaining: Vec<Row> = chain.state.lock().versions.iter().map(|v| v.row.clone()).collect();
+        let remaining: Vec<Row> = chain
+            .state
+            .lock()
+            .versions
+            .iter()
+            .map(|v| v.row.clone())
+            .collect();
         for index in self.indexes() {
-            let mut keys: Vec<Key> = removed.iter().filter_map(|r| index.key_of(r).ok()).collect();
+            let mut keys: Vec<Key> = removed
+                .iter()
+                .filter_map(|r| index.key_of(r).ok())
+                .collect();
             keys.sort();
             keys.dedup();
-            keys.retain(|k| !remaining.iter().any(|r| index.key_of(r).ok().as_ref() == Some(k)));
+            keys.retain(|k| {
+                !remaining
+                    .iter()
+                    .any(|r| index.key_of(r).ok().as_ref() == Some(k))
+            });
             if !keys.is_empty() {
                 let mut map = index.map.write();
                 for k in keys {
@@ -622,8 +683,21 @@ impl TableStore {
     /// Adds a secondary index and fills it from every retained version. The caller
     /// holds the DDL lock, so no writer runs concurrently. With `unique`, fails if two
     /// live rows share a key.
-    pub fn create_index(&self, id: u32, name: &str, columns: Vec<usize>, unique: bool, now: i64) -> Result<Arc<IndexStore>> {
-        let index = Arc::new(IndexStore { id, name: name.to_string(), columns, unique, map: RwLock::new(BTreeMap::new()) });
+    pub fn create_index(
+        &self,
+        id: u32,
+        name: &str,
+        columns: Vec<usize>,
+        unique: bool,
+        now: i64,
+    ) -> Result<Arc<IndexStore>> {
+        let index = Arc::new(IndexStore {
+            id,
+            name: name.to_string(),
+            columns,
+            unique,
+            map: RwLock::new(BTreeMap::new()),
+        });
         {
             let primary = self.primary.read();
             let mut map = index.map.write();
@@ -632,13 +706,20 @@ impl TableStore {
                 let state = chain.state.lock();
                 for (i, v) in state.versions.iter().enumerate() {
                     let key = index.key_of(&v.row)?;
-                    if unique && i + 1 == state.versions.len() && v.end == INFINITY && v.expires > now && !index.has_null(&v.row) {
-                        if live.insert(key.clone(), ()).is_some() {
+                    let live_version = i + 1 == state.versions.len()
+                        && v.end == INFINITY
+                        && v.expires > now
+                        && !index.has_null(&v.row);
+                    if unique && live_version && live.insert(key.clone(), ()).is_some() {
+                        {
                             return Err(Error::new(
                                 SqlState::UNIQUE_VIOLATION,
                                 format!("could not create unique index \"{name}\""),
                             )
-                            .with_detail(format!("Key {} is duplicated.", describe_key(&v.row, &index.columns))));
+                            .with_detail(format!(
+                                "Key {} is duplicated.",
+                                describe_key(&v.row, &index.columns)
+                            )));
                         }
                     }
                     map.insert(IndexStore::entry(&key, chain), chain.clone());
@@ -656,7 +737,11 @@ impl TableStore {
 
     /// Total number of retained versions (for tests and statistics).
     pub fn version_count(&self) -> usize {
-        self.primary.read().values().map(|c| c.version_count()).sum()
+        self.primary
+            .read()
+            .values()
+            .map(|c| c.version_count())
+            .sum()
     }
 
     /// Every committed live row as of `rv`, with its key and expiry, in key order (for
@@ -673,10 +758,18 @@ impl TableStore {
         let chain = self.new_chain();
         for index in self.indexes.read().iter() {
             if let Ok(k) = index.key_of(&row) {
-                index.map.write().insert(IndexStore::entry(&k, &chain), chain.clone());
+                index
+                    .map
+                    .write()
+                    .insert(IndexStore::entry(&k, &chain), chain.clone());
             }
         }
-        chain.state.lock().versions.push(Version { begin: ts, end: INFINITY, row, expires });
+        chain.state.lock().versions.push(Version {
+            begin: ts,
+            end: INFINITY,
+            row,
+            expires,
+        });
         self.primary.write().insert(key, chain);
     }
 }
@@ -685,7 +778,8 @@ impl TableStore {
 fn is_empty_range(r: &KeyRange) -> bool {
     match (&r.0, &r.1) {
         (Bound::Included(a), Bound::Included(b)) => a > b,
-        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b)) | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
+        | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
         _ => false,
     }
 }
@@ -700,15 +794,20 @@ fn as_ref_bound(b: &Bound<Key>) -> Bound<&[u8]> {
 
 /// The values of a key, as `(1, abc)`; the SQL layer adds column names.
 fn describe_key(row: &[Value], columns: &[usize]) -> String {
-    let vals: Vec<String> =
-        columns.iter().map(|&c| crate::types::format_value(&row[c], &Default::default())).collect();
+    let vals: Vec<String> = columns
+        .iter()
+        .map(|&c| crate::types::format_value(&row[c], &Default::default()))
+        .collect();
     format!("({})", vals.join(", "))
 }
 
 fn unique_violation(index: &IndexStore, _row: &[Value]) -> Error {
     Error::new(
         SqlState::UNIQUE_VIOLATION,
-        format!("duplicate key value violates unique constraint \"{}\"", index.name),
+        format!(
+            "duplicate key value violates unique constraint \"{}\"",
+            index.name
+        ),
     )
     .with_constraint(index.name.clone())
 }

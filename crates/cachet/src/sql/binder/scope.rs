@@ -33,7 +33,13 @@ impl Scope {
         Scope::new(
             names_types
                 .into_iter()
-                .map(|(name, ty)| ScopeColumn { qualifier: None, name, ty, hidden: false, merged_away: false })
+                .map(|(name, ty)| ScopeColumn {
+                    qualifier: None,
+                    name,
+                    ty,
+                    hidden: false,
+                    merged_away: false,
+                })
                 .collect(),
         )
     }
@@ -65,7 +71,10 @@ impl Scope {
                 _ => {}
             }
             if found.is_some() {
-                return Err(Error::new(SqlState::AMBIGUOUS_COLUMN, format!("column reference \"{name}\" is ambiguous")));
+                return Err(Error::new(
+                    SqlState::AMBIGUOUS_COLUMN,
+                    format!("column reference \"{name}\" is ambiguous"),
+                ));
             }
             found = Some(i);
         }
@@ -74,7 +83,9 @@ impl Scope {
 
     /// Whether a qualifier names some FROM item of this scope.
     pub fn has_qualifier(&self, q: &str) -> bool {
-        self.columns.iter().any(|c| c.qualifier.as_deref() == Some(q))
+        self.columns
+            .iter()
+            .any(|c| c.qualifier.as_deref() == Some(q))
     }
 
     pub fn len(&self) -> usize {

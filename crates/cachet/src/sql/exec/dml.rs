@@ -25,7 +25,11 @@ pub struct DmlResult {
 
 /// The storage key of a row.
 pub fn row_key(schema: &TableSchema, row: &[Value]) -> Result<Key> {
-    let vals: Vec<Value> = schema.key_columns().iter().map(|&c| row[c].clone()).collect();
+    let vals: Vec<Value> = schema
+        .key_columns()
+        .iter()
+        .map(|&c| row[c].clone())
+        .collect();
     encode_key(&vals)
 }
 
@@ -42,12 +46,20 @@ fn show_row(schema: &TableSchema, row: &[Value]) -> String {
 }
 
 /// Checks NOT NULL and CHECK constraints.
-fn check_row(schema: &TableSchema, row: &[Value], checks: &[(String, crate::sql::expr::Expr)], env: &Env) -> Result<()> {
+fn check_row(
+    schema: &TableSchema,
+    row: &[Value],
+    checks: &[(String, crate::sql::expr::Expr)],
+    env: &Env,
+) -> Result<()> {
     for (c, col) in schema.columns.iter().enumerate() {
         if !col.nullable && row[c].is_null() {
             return Err(Error::new(
                 SqlState::NOT_NULL_VIOLATION,
-                format!("null value in column \"{}\" of relation \"{}\" violates not-null constraint", col.name, schema.name),
+                format!(
+                    "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+                    col.name, schema.name
+                ),
             )
             .with_detail(format!("Failing row contains {}.", show_row(schema, row))));
         }
@@ -56,7 +68,10 @@ fn check_row(schema: &TableSchema, row: &[Value], checks: &[(String, crate::sql:
         if eval_bool(expr, row, env)? == Some(false) {
             return Err(Error::new(
                 SqlState::CHECK_VIOLATION,
-                format!("new row for relation \"{}\" violates check constraint \"{name}\"", schema.name),
+                format!(
+                    "new row for relation \"{}\" violates check constraint \"{name}\"",
+                    schema.name
+                ),
             )
             .with_constraint(name.clone())
             .with_detail(format!("Failing row contains {}.", show_row(schema, row))));
@@ -70,7 +85,11 @@ fn constraint_columns(schema: &TableSchema, name: &str) -> Option<Vec<usize>> {
     if schema.pk_name() == Some(name) {
         return schema.primary_key.as_ref().map(|(_, c)| c.clone());
     }
-    schema.indexes.iter().find(|i| i.name == name).map(|i| i.columns.clone())
+    schema
+        .indexes
+        .iter()
+        .find(|i| i.name == name)
+        .map(|i| i.columns.clone())
 }
 
 /// Adds PostgreSQL's "Key (a)=(1) already exists." detail to a unique violation.
@@ -78,10 +97,22 @@ fn unique_detail(e: Error, schema: &TableSchema, row: &[Value]) -> Error {
     if e.code() != SqlState::UNIQUE_VIOLATION || e.detail().is_some() {
         return e;
     }
-    let Some(cols) = e.constraint().and_then(|n| constraint_columns(schema, n)) else { return e };
-    let names: Vec<&str> = cols.iter().map(|&c| schema.columns[c].name.as_str()).collect();
-    let vals: Vec<String> = cols.iter().map(|&c| crate::types::format_value(&row[c], &Default::default())).collect();
-    e.with_detail(format!("Key ({})=({}) already exists.", names.join(", "), vals.join(", ")))
+    let Some(cols) = e.constraint().and_then(|n| constraint_columns(schema, n)) else {
+        return e;
+    };
+    let names: Vec<&str> = cols
+        .iter()
+        .map(|&c| schema.columns[c].name.as_str())
+        .collect();
+    let vals: Vec<String> = cols
+        .iter()
+        .map(|&c| crate::types::format_value(&row[c], &Default::default()))
+        .collect();
+    e.with_detail(format!(
+        "Key ({})=({}) already exists.",
+        names.join(", "),
+        vals.join(", ")
+    ))
 }
 
 /// The expiry of a row written now: now plus the table's TTL, or never.
@@ -95,16 +126,30 @@ fn expiry(schema: &TableSchema, now: i64) -> i64 {
     }
 }
 
-fn returning_row(r: &Option<Returning>, row: &[Value], env: &Env, out: &mut Vec<Tuple>) -> Result<()> {
+fn returning_row(
+    r: &Option<Returning>,
+    row: &[Value],
+    env: &Env,
+    out: &mut Vec<Tuple>,
+) -> Result<()> {
     if let Some(r) = r {
-        out.push(r.exprs.iter().map(|e| eval(e, row, env)).collect::<Result<_>>()?);
+        out.push(
+            r.exprs
+                .iter()
+                .map(|e| eval(e, row, env))
+                .collect::<Result<_>>()?,
+        );
     }
     Ok(())
 }
 
 /// A view that sees the newest committed version of every row, and our own writes.
 fn latest_view(txn: &Txn, now: i64) -> ReadView {
-    ReadView { txn: txn.id, snapshot: TXN_FLAG - 1, now }
+    ReadView {
+        txn: txn.id,
+        snapshot: TXN_FLAG - 1,
+        now,
+    }
 }
 
 pub fn insert(plan: &InsertPlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResult> {
@@ -139,28 +184,53 @@ pub fn insert(plan: &InsertPlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResu
         let key = row_key(schema, &row)?;
         let expires = expiry(schema, now);
         let shared: Row = row.into();
-        match store.insert(txn, key.clone(), shared.clone(), expires, now, schema.pk_name()) {
+        match store.insert(
+            txn,
+            key.clone(),
+            shared.clone(),
+            expires,
+            now,
+            schema.pk_name(),
+        ) {
             Ok(()) => {
                 touched.insert(key);
                 result.count += 1;
                 returning_row(&plan.returning, &shared, &env, &mut result.returning)?;
             }
             Err(e) if e.code() == SqlState::UNIQUE_VIOLATION && plan.on_conflict.is_some() => {
-                let violated = e.constraint().and_then(|n| constraint_columns(schema, n)).map(|mut c| {
-                    c.sort_unstable();
-                    c
-                });
+                let violated = e
+                    .constraint()
+                    .and_then(|n| constraint_columns(schema, n))
+                    .map(|mut c| {
+                        c.sort_unstable();
+                        c
+                    });
                 match plan.on_conflict.as_ref().expect("checked") {
                     OnConflict::DoNothing { target } => {
                         if target.is_some() && *target != violated {
                             return Err(unique_detail(e, schema, &shared));
                         }
                     }
-                    OnConflict::DoUpdate { target, assignments, filter } => {
+                    OnConflict::DoUpdate {
+                        target,
+                        assignments,
+                        filter,
+                    } => {
                         if Some(target) != violated.as_ref() {
                             return Err(unique_detail(e, schema, &shared));
                         }
-                        upsert(plan, ctx, txn, &env, &shared, target, assignments, filter.as_ref(), &mut touched, &mut result)?;
+                        upsert(
+                            plan,
+                            ctx,
+                            txn,
+                            &env,
+                            &shared,
+                            target,
+                            assignments,
+                            filter.as_ref(),
+                            &mut touched,
+                            &mut result,
+                        )?;
                     }
                 }
             }
@@ -199,13 +269,17 @@ fn upsert(
             let idx = schema
                 .indexes
                 .iter()
-                .find(|i| i.unique && {
-                    let mut c = i.columns.clone();
-                    c.sort_unstable();
-                    c == target
+                .find(|i| {
+                    i.unique && {
+                        let mut c = i.columns.clone();
+                        c.sort_unstable();
+                        c == target
+                    }
                 })
                 .ok_or_else(|| Error::internal("conflict target index vanished"))?;
-            let index = store.index(idx.id).ok_or_else(|| Error::internal("index vanished"))?;
+            let index = store
+                .index(idx.id)
+                .ok_or_else(|| Error::internal("index vanished"))?;
             let k = index.key_of(proposed)?;
             let end = crate::storage::encoding::prefix_end(&k);
             let range = (
@@ -218,7 +292,10 @@ fn upsert(
         }
     };
     let Some(existing) = existing else {
-        return Err(Error::new(SqlState::SERIALIZATION_FAILURE, "could not serialize access due to concurrent update"));
+        return Err(Error::new(
+            SqlState::SERIALIZATION_FAILURE,
+            "could not serialize access due to concurrent update",
+        ));
     };
     let key = row_key(schema, &existing)?;
     if touched.contains(&key) {
@@ -241,7 +318,9 @@ fn upsert(
     let shared: Row = new.into();
     let expires = schema.options.ttl.as_ref().map(|_| expiry(schema, now));
     if new_key != key {
-        return Err(Error::unsupported("ON CONFLICT DO UPDATE cannot change the primary key"));
+        return Err(Error::unsupported(
+            "ON CONFLICT DO UPDATE cannot change the primary key",
+        ));
     }
     match store.update(txn, &key, shared.clone(), expires, now, None) {
         Ok(WriteOutcome::Written) => {}
@@ -286,7 +365,14 @@ pub fn update(plan: &UpdatePlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResu
                 // A new primary key: delete, then insert under the new key.
                 match store.delete(txn, &key, now, seen_begin) {
                     Ok(WriteOutcome::Written) => store
-                        .insert(txn, new_key.clone(), shared.clone(), expires.unwrap_or(NEVER), now, schema.pk_name())
+                        .insert(
+                            txn,
+                            new_key.clone(),
+                            shared.clone(),
+                            expires.unwrap_or(NEVER),
+                            now,
+                            schema.pk_name(),
+                        )
                         .map(|_| WriteOutcome::Written),
                     other => other,
                 }

@@ -21,22 +21,61 @@ pub fn build(node: &Node) -> Box<dyn Operator + '_> {
     match node {
         Node::Scan(s) => Box::new(ScanOp::new(s)),
         Node::Values { rows, .. } => Box::new(ValuesOp { rows, pos: 0 }),
-        Node::Filter { input, predicate } => Box::new(FilterOp { input: build(input), predicate }),
-        Node::Project { input, exprs, .. } => Box::new(ProjectOp { input: build(input), exprs }),
-        Node::NestedLoopJoin { left, right, kind, on } => Box::new(NestedLoopOp::new(left, right, *kind, on.as_ref())),
-        Node::HashJoin { left, right, kind, left_keys, right_keys, on } => {
-            Box::new(HashJoinOp::new(left, right, *kind, left_keys, right_keys, on.as_ref()))
-        }
-        Node::Aggregate { input, group_by, aggs } => Box::new(AggregateOp::new(build(input), group_by, aggs)),
+        Node::Filter { input, predicate } => Box::new(FilterOp {
+            input: build(input),
+            predicate,
+        }),
+        Node::Project { input, exprs, .. } => Box::new(ProjectOp {
+            input: build(input),
+            exprs,
+        }),
+        Node::NestedLoopJoin {
+            left,
+            right,
+            kind,
+            on,
+        } => Box::new(NestedLoopOp::new(left, right, *kind, on.as_ref())),
+        Node::HashJoin {
+            left,
+            right,
+            kind,
+            left_keys,
+            right_keys,
+            on,
+        } => Box::new(HashJoinOp::new(
+            left,
+            right,
+            *kind,
+            left_keys,
+            right_keys,
+            on.as_ref(),
+        )),
+        Node::Aggregate {
+            input,
+            group_by,
+            aggs,
+        } => Box::new(AggregateOp::new(build(input), group_by, aggs)),
         Node::Sort { input, keys } => Box::new(SortOp::new(build(input), keys)),
-        Node::Limit { input, limit, offset } => Box::new(LimitOp {
+        Node::Limit {
+            input,
+            limit,
+            offset,
+        } => Box::new(LimitOp {
             input: build(input),
             limit: limit.as_ref(),
             offset: offset.as_ref(),
             state: None,
         }),
-        Node::Distinct { input } => Box::new(DistinctOp { input: build(input), seen: HashSet::new() }),
-        Node::SetOp { kind, all, left, right } => Box::new(SetOpOp::new(*kind, *all, left, right)),
+        Node::Distinct { input } => Box::new(DistinctOp {
+            input: build(input),
+            seen: HashSet::new(),
+        }),
+        Node::SetOp {
+            kind,
+            all,
+            left,
+            right,
+        } => Box::new(SetOpOp::new(*kind, *all, left, right)),
         Node::Empty { .. } => Box::new(EmptyOp),
     }
 }
@@ -53,7 +92,7 @@ impl Operator for EmptyOp {
 pub fn encode_ranges(ranges: &[KeyRange], env: &Env) -> Result<Vec<StoreRange>> {
     let mut out = Vec::with_capacity(ranges.len());
     'ranges: for r in ranges {
-        let mut enc = |b: &[Expr]| -> Result<Option<Key>> {
+        let enc = |b: &[Expr]| -> Result<Option<Key>> {
             let mut key = Key::new();
             for e in b {
                 let v = eval(e, &[], env)?;
@@ -108,7 +147,9 @@ fn cmp_lower(a: &Bound<Key>, b: &Bound<Key>) -> std::cmp::Ordering {
         (Bound::Unbounded, Bound::Unbounded) => Equal,
         (Bound::Unbounded, _) => Less,
         (_, Bound::Unbounded) => Greater,
-        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => x.cmp(y),
+        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
+            x.cmp(y)
+        }
     }
 }
 
@@ -122,7 +163,12 @@ pub struct ScanOp<'p> {
 
 impl<'p> ScanOp<'p> {
     pub fn new(scan: &'p Scan) -> Self {
-        ScanOp { scan, ranges: None, batch: Vec::new(), pos: 0 }
+        ScanOp {
+            scan,
+            ranges: None,
+            batch: Vec::new(),
+            pos: 0,
+        }
     }
 
     /// Whether a range is a point lookup on the whole primary key.
@@ -132,8 +178,13 @@ impl<'p> ScanOp<'p> {
         }
         // Point ranges on the full key come out as [k, prefix_end(k)).
         let n = self.scan.table.schema.key_columns().len();
-        let Access::Primary(ranges) = &self.scan.access else { return None };
-        if ranges.iter().all(|r| r.as_point().is_some_and(|p| p.len() == n)) {
+        let Access::Primary(ranges) = &self.scan.access else {
+            return None;
+        };
+        if ranges
+            .iter()
+            .all(|r| r.as_point().is_some_and(|p| p.len() == n))
+        {
             if let Bound::Included(k) = &r.0 {
                 return Some(k.clone());
             }
@@ -152,7 +203,9 @@ impl<'p> ScanOp<'p> {
         let store = &self.scan.table.store;
         let rv = &env.ctx.rv;
         loop {
-            let Some(range) = self.ranges.as_ref().and_then(|r| r.front().cloned()) else { return Ok(false) };
+            let Some(range) = self.ranges.as_ref().and_then(|r| r.front().cloned()) else {
+                return Ok(false);
+            };
             self.batch.clear();
             self.pos = 0;
             let resume = if let Some(key) = self.is_lookup(&range) {
@@ -161,7 +214,9 @@ impl<'p> ScanOp<'p> {
             } else {
                 match &self.scan.access {
                     Access::Index { index, .. } => {
-                        let idx = store.index(*index).ok_or_else(|| Error::internal("index vanished"))?;
+                        let idx = store
+                            .index(*index)
+                            .ok_or_else(|| Error::internal("index vanished"))?;
                         store.index_scan_batch(&idx, &range, rv, BATCH, &mut self.batch)?
                     }
                     _ => store.scan_batch(&range, rv, BATCH, &mut self.batch),
@@ -206,9 +261,14 @@ struct ValuesOp<'p> {
 
 impl Operator for ValuesOp<'_> {
     fn next(&mut self, env: &Env) -> Result<Option<Tuple>> {
-        let Some(row) = self.rows.get(self.pos) else { return Ok(None) };
+        let Some(row) = self.rows.get(self.pos) else {
+            return Ok(None);
+        };
         self.pos += 1;
-        row.iter().map(|e| eval(e, &[], env)).collect::<Result<_>>().map(Some)
+        row.iter()
+            .map(|e| eval(e, &[], env))
+            .collect::<Result<_>>()
+            .map(Some)
     }
 }
 
@@ -235,8 +295,14 @@ struct ProjectOp<'p> {
 
 impl Operator for ProjectOp<'_> {
     fn next(&mut self, env: &Env) -> Result<Option<Tuple>> {
-        let Some(row) = self.input.next(env)? else { return Ok(None) };
-        self.exprs.iter().map(|e| eval(e, &row, env)).collect::<Result<_>>().map(Some)
+        let Some(row) = self.input.next(env)? else {
+            return Ok(None);
+        };
+        self.exprs
+            .iter()
+            .map(|e| eval(e, &row, env))
+            .collect::<Result<_>>()
+            .map(Some)
     }
 }
 
@@ -332,7 +398,9 @@ impl Operator for NestedLoopOp<'_> {
                     _ => return Ok(Some(row)),
                 }
             }
-            let Some((left, _, matched)) = self.current.take() else { continue };
+            let Some((left, _, matched)) = self.current.take() else {
+                continue;
+            };
             match self.kind {
                 JoinKind::Left | JoinKind::Full if !matched => {
                     let mut row = left;
@@ -394,7 +462,11 @@ impl<'p> HashJoinOp<'p> {
         let mut op = build(self.right_node);
         let mut table: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
         while let Some(row) = op.next(env)? {
-            let key: Vec<Value> = self.right_keys.iter().map(|k| eval(k, &row, env)).collect::<Result<_>>()?;
+            let key: Vec<Value> = self
+                .right_keys
+                .iter()
+                .map(|k| eval(k, &row, env))
+                .collect::<Result<_>>()?;
             let idx = self.right_rows.len();
             self.right_rows.push(row);
             // NULL keys never match, but outer joins still emit the row.
@@ -434,11 +506,20 @@ impl Operator for HashJoinOp<'_> {
                     }
                     return Ok(None);
                 };
-                let key: Vec<Value> = self.left_keys.iter().map(|k| eval(k, &left, env)).collect::<Result<_>>()?;
+                let key: Vec<Value> = self
+                    .left_keys
+                    .iter()
+                    .map(|k| eval(k, &left, env))
+                    .collect::<Result<_>>()?;
                 let matches = if key.iter().any(Value::is_null) {
                     Vec::new()
                 } else {
-                    self.table.as_ref().expect("built").get(&key).cloned().unwrap_or_default()
+                    self.table
+                        .as_ref()
+                        .expect("built")
+                        .get(&key)
+                        .cloned()
+                        .unwrap_or_default()
                 };
                 self.current = Some((left, matches, 0, false));
             }
@@ -469,7 +550,9 @@ impl Operator for HashJoinOp<'_> {
                     _ => return Ok(Some(row)),
                 }
             }
-            let Some((left, _, _, matched)) = self.current.take() else { continue };
+            let Some((left, _, _, matched)) = self.current.take() else {
+                continue;
+            };
             match self.kind {
                 JoinKind::Left | JoinKind::Full if !matched => {
                     let mut row = left;
@@ -496,7 +579,12 @@ fn count_value(e: &Expr, env: &Env, what: &str, code: SqlState) -> Result<Option
     if v.is_null() {
         return Ok(None);
     }
-    let n = match crate::types::cast(v, &crate::types::DataType::Int8, crate::types::CastContext::Assignment, env.ctx.tz)? {
+    let n = match crate::types::cast(
+        v,
+        &crate::types::DataType::Int8,
+        crate::types::CastContext::Assignment,
+        env.ctx.tz,
+    )? {
         Value::Int8(n) => n,
         _ => 0,
     };
@@ -510,7 +598,8 @@ impl Operator for LimitOp<'_> {
     fn next(&mut self, env: &Env) -> Result<Option<Tuple>> {
         if self.state.is_none() {
             let offset = match self.offset {
-                Some(e) => count_value(e, env, "OFFSET", SqlState::INVALID_ROW_COUNT_IN_OFFSET)?.unwrap_or(0),
+                Some(e) => count_value(e, env, "OFFSET", SqlState::INVALID_ROW_COUNT_IN_OFFSET)?
+                    .unwrap_or(0),
                 None => 0,
             };
             let limit = match self.limit {
@@ -567,7 +656,13 @@ struct SetOpOp<'p> {
 
 impl<'p> SetOpOp<'p> {
     fn new(kind: SetOpKind, all: bool, left: &'p Node, right: &'p Node) -> Self {
-        SetOpOp { kind, all, left, right, output: None }
+        SetOpOp {
+            kind,
+            all,
+            left,
+            right,
+            output: None,
+        }
     }
 
     fn compute(&self, env: &Env) -> Result<Vec<Tuple>> {
