@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod durability;
 pub mod engine;
 pub mod error;
 pub mod session;
@@ -21,7 +22,10 @@ pub mod storage;
 pub mod types;
 pub(crate) mod util;
 
-pub use api::{Column, Connection, Database, FromValue, Params, Row, RowIndex, Rows, Statement, ToValue, Transaction};
+pub use api::{
+    Column, Connection, Database, FromValue, Options, Params, Row, RowIndex, Rows, Statement, ToValue, Transaction,
+};
+pub use durability::wal::SyncMode;
 pub use engine::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result, SqlState};
 pub use session::{Session, StatementResult};

@@ -42,12 +42,7 @@ pub struct StatementResult {
 
 impl StatementResult {
     fn command(tag: impl Into<String>) -> Self {
-        StatementResult {
-            columns: None,
-            rows: Vec::new(),
-            tag: tag.into(),
-            affected: 0,
-        }
+        StatementResult { columns: None, rows: Vec::new(), tag: tag.into(), affected: 0 }
     }
 }
 
@@ -193,10 +188,7 @@ impl Session {
     /// The catalog statements of this session see.
     pub fn catalog(&self) -> Arc<Catalog> {
         match &self.txn {
-            Some(ActiveTxn {
-                catalog: Some((c, _)),
-                ..
-            }) => c.clone(),
+            Some(ActiveTxn { catalog: Some((c, _)), .. }) => c.clone(),
             _ => self.engine.catalog(),
         }
     }
@@ -207,10 +199,7 @@ impl Session {
         if let Some(p) = self.cache.get(sql).cloned() {
             return Ok(vec![self.execute_prepared(&p, params)?]);
         }
-        self.engine
-            .stats
-            .parses
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.engine.stats.parses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let stmts = parser::parse(sql)?;
         if stmts.len() == 1 && params_allowed(&stmts[0].ast) {
             let stmt = stmts.into_iter().next().expect("one statement");
@@ -232,15 +221,10 @@ impl Session {
         if let Some(p) = self.cache.get(sql) {
             return Ok(p.clone());
         }
-        self.engine
-            .stats
-            .parses
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.engine.stats.parses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut stmts = parser::parse(sql)?;
         if stmts.len() > 1 {
-            return Err(Error::syntax(
-                "cannot insert multiple commands into a prepared statement",
-            ));
+            return Err(Error::syntax("cannot insert multiple commands into a prepared statement"));
         }
         let p = self.prepare_parsed(sql, stmts.pop())?;
         self.remember(sql, &p);
@@ -258,18 +242,9 @@ impl Session {
         }
     }
 
-    fn prepare_parsed(
-        &mut self,
-        sql: &str,
-        stmt: Option<ParsedStatement>,
-    ) -> Result<Arc<Prepared>> {
-        let mut prepared = Prepared {
-            sql: sql.to_string(),
-            stmt,
-            param_types: Vec::new(),
-            columns: None,
-            plan: Mutex::new(None),
-        };
+    fn prepare_parsed(&mut self, sql: &str, stmt: Option<ParsedStatement>) -> Result<Arc<Prepared>> {
+        let mut prepared =
+            Prepared { sql: sql.to_string(), stmt, param_types: Vec::new(), columns: None, plan: Mutex::new(None) };
         if let Some(stmt) = &prepared.stmt {
             match &stmt.ast {
                 ast::Statement::Query(_)
@@ -287,21 +262,11 @@ impl Session {
                     *prepared.plan.lock() = Some((catalog.version, bound));
                 }
                 ast::Statement::Explain { .. } => {
-                    prepared.columns = Some(vec![OutputColumn {
-                        name: "QUERY PLAN".into(),
-                        ty: DataType::Text,
-                    }]);
+                    prepared.columns = Some(vec![OutputColumn { name: "QUERY PLAN".into(), ty: DataType::Text }]);
                 }
                 ast::Statement::ShowVariable { variable } => {
-                    let name = variable
-                        .iter()
-                        .map(|i| i.value.to_lowercase())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    prepared.columns = Some(vec![OutputColumn {
-                        name: show_name(&name),
-                        ty: DataType::Text,
-                    }]);
+                    let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(" ");
+                    prepared.columns = Some(vec![OutputColumn { name: show_name(&name), ty: DataType::Text }]);
                 }
                 _ => {}
             }
@@ -310,21 +275,11 @@ impl Session {
     }
 
     /// Binds and optimizes a statement against a catalog.
-    fn plan(
-        &self,
-        catalog: &Catalog,
-        stmt: &ParsedStatement,
-    ) -> Result<(Arc<Bound>, Vec<DataType>)> {
-        self.engine
-            .stats
-            .plans
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    fn plan(&self, catalog: &Catalog, stmt: &ParsedStatement) -> Result<(Arc<Bound>, Vec<DataType>)> {
+        self.engine.stats.plans.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut binder = Binder::new(catalog, &stmt.text, &self.settings.time_zone);
-        let bound = binder
-            .bind(&stmt.ast)
-            .map_err(|e| e.resolve_location(&stmt.text))?;
-        let bound =
-            bound.map_nodes(&mut |n| optimize(n, &self.engine, catalog, &self.settings.time_zone));
+        let bound = binder.bind(&stmt.ast).map_err(|e| e.resolve_location(&stmt.text))?;
+        let bound = bound.map_nodes(&mut |n| optimize(n, &self.engine, catalog, &self.settings.time_zone));
         Ok((Arc::new(bound), binder.params))
     }
 
@@ -336,10 +291,7 @@ impl Session {
                 return Ok(b.clone());
             }
         }
-        let stmt = p
-            .stmt
-            .as_ref()
-            .ok_or_else(|| Error::internal("empty statement has no plan"))?;
+        let stmt = p.stmt.as_ref().ok_or_else(|| Error::internal("empty statement has no plan"))?;
         let (bound, _) = self.plan(&catalog, stmt)?;
         *p.plan.lock() = Some((catalog.version, bound.clone()));
         Ok(bound)
@@ -350,15 +302,10 @@ impl Session {
         let Some(stmt) = &p.stmt else {
             return Ok(StatementResult::command(""));
         };
-        self.engine
-            .stats
-            .statements
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.engine.stats.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let is_control = matches!(
             stmt.ast,
-            ast::Statement::Commit { .. }
-                | ast::Statement::Rollback { .. }
-                | ast::Statement::StartTransaction { .. }
+            ast::Statement::Commit { .. } | ast::Statement::Rollback { .. } | ast::Statement::StartTransaction { .. }
         );
         if let Some(t) = &self.txn {
             if t.failed && !is_control {
@@ -390,42 +337,30 @@ impl Session {
         result.map_err(|e| e.resolve_location(&stmt.text))
     }
 
-    fn dispatch(
-        &mut self,
-        p: &Prepared,
-        stmt: &ParsedStatement,
-        params: &[Value],
-    ) -> Result<StatementResult> {
+    fn dispatch(&mut self, p: &Prepared, stmt: &ParsedStatement, params: &[Value]) -> Result<StatementResult> {
         use ast::Statement as S;
         match &stmt.ast {
             S::StartTransaction { modes, .. } => self.begin(modes),
             S::Commit { .. } => self.commit(),
-            S::Rollback {
-                savepoint: None, ..
-            } => self.rollback(),
-            S::Rollback {
-                savepoint: Some(_), ..
-            }
-            | S::Savepoint { .. }
-            | S::ReleaseSavepoint { .. } => {
+            S::Rollback { savepoint: None, .. } => self.rollback(),
+            S::Rollback { savepoint: Some(_), .. } | S::Savepoint { .. } | S::ReleaseSavepoint { .. } => {
                 Err(Error::unsupported("savepoints are not supported yet"))
             }
             S::Set(set) => self.set(set),
             S::ShowVariable { variable } => self.show(variable),
             S::Reset(r) => self.reset(r),
-            S::Explain {
-                statement, analyze, ..
-            } => self.explain(stmt, statement, *analyze, params),
+            S::Pragma { name, value: None, .. } if name.to_string().eq_ignore_ascii_case("checkpoint") => {
+                self.engine.checkpoint()?;
+                Ok(StatementResult::command("CHECKPOINT"))
+            }
+            S::Explain { statement, analyze, .. } => self.explain(stmt, statement, *analyze, params),
             S::Query(_) | S::Insert(_) | S::Update(_) | S::Delete(_) => {
                 let bound = self.plan_of(p)?;
                 let params = self.convert_params(&p.param_types, params)?;
                 self.run(&bound, &params)
             }
             s if ddl::is_ddl(s) => self.ddl(s),
-            s => Err(Error::unsupported(format!(
-                "statement not supported: {}",
-                crate::sql::binder::first_words(s)
-            ))),
+            s => Err(Error::unsupported(format!("statement not supported: {}", crate::sql::binder::first_words(s)))),
         }
     }
 
@@ -449,12 +384,7 @@ impl Session {
                 Value::Null => Ok(Value::Null),
                 v if v.data_type() == *t || *t == DataType::Unknown => Ok(v.clone()),
                 Value::Text(s) => parse_value(s, t, &self.settings.time_zone),
-                v => cast(
-                    v.clone(),
-                    t,
-                    CastContext::Explicit,
-                    &self.settings.time_zone,
-                ),
+                v => cast(v.clone(), t, CastContext::Explicit, &self.settings.time_zone),
             })
             .collect()
     }
@@ -509,36 +439,19 @@ impl Session {
             Bound::Query(q) => {
                 let rows = exec::collect(&q.root, &Env::new(&ctx))?;
                 let n = rows.len() as u64;
-                Ok(StatementResult {
-                    columns,
-                    rows,
-                    tag: format!("SELECT {n}"),
-                    affected: n,
-                })
+                Ok(StatementResult { columns, rows, tag: format!("SELECT {n}"), affected: n })
             }
             Bound::Insert(plan) => {
                 let r = dml::insert(plan, &ctx, &mut active.txn)?;
-                Ok(write_result(
-                    columns.filter(|_| plan.returning.is_some()),
-                    r,
-                    "INSERT 0",
-                ))
+                Ok(write_result(columns.filter(|_| plan.returning.is_some()), r, "INSERT 0"))
             }
             Bound::Update(plan) => {
                 let r = dml::update(plan, &ctx, &mut active.txn)?;
-                Ok(write_result(
-                    columns.filter(|_| plan.returning.is_some()),
-                    r,
-                    "UPDATE",
-                ))
+                Ok(write_result(columns.filter(|_| plan.returning.is_some()), r, "UPDATE"))
             }
             Bound::Delete(plan) => {
                 let r = dml::delete(plan, &ctx, &mut active.txn)?;
-                Ok(write_result(
-                    columns.filter(|_| plan.returning.is_some()),
-                    r,
-                    "DELETE",
-                ))
+                Ok(write_result(columns.filter(|_| plan.returning.is_some()), r, "DELETE"))
             }
         }
     }
@@ -553,10 +466,7 @@ impl Session {
         if analyze {
             return Err(Error::unsupported("EXPLAIN ANALYZE is not supported yet"));
         }
-        let stmt = ParsedStatement {
-            ast: inner.clone(),
-            text: outer.text.clone(),
-        };
+        let stmt = ParsedStatement { ast: inner.clone(), text: outer.text.clone() };
         let catalog = self.catalog();
         let (bound, types) = self.plan(&catalog, &stmt)?;
         let _ = self.convert_params(&types, params).ok();
@@ -572,25 +482,13 @@ impl Session {
         };
         match &*bound {
             Bound::Query(q) => push_tree(&q.root, None),
-            Bound::Insert(p) => push_tree(
-                &p.source,
-                Some(format!("Insert on {}", p.table.schema.name)),
-            ),
-            Bound::Update(p) => push_tree(
-                &p.source,
-                Some(format!("Update on {}", p.table.schema.name)),
-            ),
-            Bound::Delete(p) => push_tree(
-                &p.source,
-                Some(format!("Delete on {}", p.table.schema.name)),
-            ),
+            Bound::Insert(p) => push_tree(&p.source, Some(format!("Insert on {}", p.table.schema.name))),
+            Bound::Update(p) => push_tree(&p.source, Some(format!("Update on {}", p.table.schema.name))),
+            Bound::Delete(p) => push_tree(&p.source, Some(format!("Delete on {}", p.table.schema.name))),
         }
         let n = lines.len() as u64;
         Ok(StatementResult {
-            columns: Some(Arc::new(vec![OutputColumn {
-                name: "QUERY PLAN".into(),
-                ty: DataType::Text,
-            }])),
+            columns: Some(Arc::new(vec![OutputColumn { name: "QUERY PLAN".into(), ty: DataType::Text }])),
             rows: lines.into_iter().map(|l| vec![Value::text(l)]).collect(),
             tag: "EXPLAIN".into(),
             affected: n,
@@ -635,8 +533,7 @@ impl Session {
     fn begin(&mut self, modes: &[ast::TransactionMode]) -> Result<StatementResult> {
         if let Some(t) = &self.txn {
             if t.explicit {
-                self.notices
-                    .push("there is already a transaction in progress".into());
+                self.notices.push("there is already a transaction in progress".into());
                 return Ok(StatementResult::command("BEGIN"));
             }
         }
@@ -659,8 +556,7 @@ impl Session {
     fn commit(&mut self) -> Result<StatementResult> {
         match &self.txn {
             None => {
-                self.notices
-                    .push("there is no transaction in progress".into());
+                self.notices.push("there is no transaction in progress".into());
                 Ok(StatementResult::command("COMMIT"))
             }
             Some(t) if t.failed => {
@@ -676,8 +572,7 @@ impl Session {
 
     fn rollback(&mut self) -> Result<StatementResult> {
         if self.txn.is_none() {
-            self.notices
-                .push("there is no transaction in progress".into());
+            self.notices.push("there is no transaction in progress".into());
         }
         self.finish(false)?;
         Ok(StatementResult::command("ROLLBACK"))
@@ -695,42 +590,55 @@ impl Session {
             }
             return Ok(());
         }
-        match active.catalog {
-            None => {
-                active.txn.commit()?;
+        let engine = self.engine.clone();
+        let synchronous = self.settings.other.get("synchronous_commit").is_none_or(|v| v != "off" && v != "local");
+        // Only a schema change needs the DDL lock held through commit and publication.
+        let _ddl = active.catalog.is_some().then(|| engine.ddl.lock());
+        if let Some((_, base)) = &active.catalog {
+            if engine.catalog().version != *base {
+                active.txn.rollback();
+                for undo in active.undo.into_iter().rev() {
+                    undo();
+                }
+                return Err(Error::new(
+                    SqlState::SERIALIZATION_FAILURE,
+                    "could not serialize access due to concurrent schema change",
+                ));
             }
-            Some((catalog, base_version)) => {
-                let _guard = self.engine.ddl.lock();
-                if self.engine.catalog().version != base_version {
-                    active.txn.rollback();
-                    for undo in active.undo.into_iter().rev() {
-                        undo();
-                    }
-                    return Err(Error::new(
-                        SqlState::SERIALIZATION_FAILURE,
-                        "could not serialize access due to concurrent schema change",
-                    ));
-                }
-                if let Err(e) = active.txn.commit() {
-                    for undo in active.undo.into_iter().rev() {
-                        undo();
-                    }
-                    return Err(e);
-                }
-                for action in active.on_commit {
-                    action();
-                }
-                self.engine.catalog.store(catalog);
+        }
+        let new_catalog = active.catalog.as_ref().map(|(c, _)| c.clone());
+        let committed = match engine.durability() {
+            None => active.txn.commit_with(false, |_, _| Ok(0)),
+            Some(d) => {
+                let mut payload = crate::durability::Durability::encode_commit(&active.txn, new_catalog.as_deref());
+                active.txn.commit_with(new_catalog.is_some(), |ts, _| d.append(ts, &mut payload))
             }
+        };
+        let (_, seq) = match committed {
+            Ok(c) => c,
+            Err(e) => {
+                for undo in active.undo.into_iter().rev() {
+                    undo();
+                }
+                return Err(e);
+            }
+        };
+        for action in active.on_commit {
+            action();
+        }
+        if let Some(c) = new_catalog {
+            engine.catalog.store(c);
+        }
+        drop(_ddl);
+        if let (Some(d), Some(seq)) = (engine.durability(), seq) {
+            d.wait_commit(seq, synchronous)?;
         }
         Ok(())
     }
 
     fn set(&mut self, set: &ast::Set) -> Result<StatementResult> {
         match set {
-            ast::Set::SingleAssignment {
-                variable, values, ..
-            } => {
+            ast::Set::SingleAssignment { variable, values, .. } => {
                 let name = variable.to_string().to_lowercase();
                 let value = values.iter().map(set_value).collect::<Vec<_>>().join(", ");
                 self.set_parameter(&name, &value)?;
@@ -739,14 +647,12 @@ impl Session {
                 self.set_parameter("timezone", &set_value(value))?;
             }
             ast::Set::SetTransaction { modes, session, .. } => {
-                let (isolation, read_only) =
-                    transaction_modes(modes, self.settings.default_isolation)?;
+                let (isolation, read_only) = transaction_modes(modes, self.settings.default_isolation)?;
                 if *session {
                     self.settings.default_isolation = isolation;
                 } else {
                     let Some(t) = self.txn.as_mut().filter(|t| t.explicit) else {
-                        self.notices
-                            .push("SET TRANSACTION can only be used in transaction blocks".into());
+                        self.notices.push("SET TRANSACTION can only be used in transaction blocks".into());
                         return Ok(StatementResult::command("SET"));
                     };
                     if t.used {
@@ -776,12 +682,11 @@ impl Session {
         match name.as_str() {
             "timezone" | "time zone" | "time_zone" => {
                 let v = value.trim_matches('\'');
-                self.settings.time_zone =
-                    if v.eq_ignore_ascii_case("default") || v.eq_ignore_ascii_case("local") {
-                        TimeZone::Utc
-                    } else {
-                        TimeZone::parse(v)?
-                    };
+                self.settings.time_zone = if v.eq_ignore_ascii_case("default") || v.eq_ignore_ascii_case("local") {
+                    TimeZone::Utc
+                } else {
+                    TimeZone::parse(v)?
+                };
             }
             "default_transaction_isolation" | "transaction_isolation" => {
                 let level = IsolationLevel::parse(value.trim_matches('\'')).ok_or_else(|| {
@@ -832,30 +737,17 @@ impl Session {
                 _ => "off".into(),
             },
             _ => self.settings.other.get(&name).cloned().ok_or_else(|| {
-                Error::new(
-                    SqlState::UNDEFINED_OBJECT,
-                    format!("unrecognized configuration parameter \"{name}\""),
-                )
+                Error::new(SqlState::UNDEFINED_OBJECT, format!("unrecognized configuration parameter \"{name}\""))
             })?,
         })
     }
 
     fn show(&mut self, variable: &[ast::Ident]) -> Result<StatementResult> {
-        let name = variable
-            .iter()
-            .map(|i| i.value.to_lowercase())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let name = variable.iter().map(|i| i.value.to_lowercase()).collect::<Vec<_>>().join(" ");
         if name == "all" {
             let mut rows = vec![
-                vec![
-                    Value::text("TimeZone"),
-                    Value::text(self.settings.time_zone.name()),
-                ],
-                vec![
-                    Value::text("default_transaction_isolation"),
-                    Value::text(self.settings.default_isolation.name()),
-                ],
+                vec![Value::text("TimeZone"), Value::text(self.settings.time_zone.name())],
+                vec![Value::text("default_transaction_isolation"), Value::text(self.settings.default_isolation.name())],
             ];
             for (k, v) in &self.settings.other {
                 rows.push(vec![Value::text(k.as_str()), Value::text(v.as_str())]);
@@ -863,14 +755,8 @@ impl Session {
             let n = rows.len() as u64;
             return Ok(StatementResult {
                 columns: Some(Arc::new(vec![
-                    OutputColumn {
-                        name: "name".into(),
-                        ty: DataType::Text,
-                    },
-                    OutputColumn {
-                        name: "setting".into(),
-                        ty: DataType::Text,
-                    },
+                    OutputColumn { name: "name".into(), ty: DataType::Text },
+                    OutputColumn { name: "setting".into(), ty: DataType::Text },
                 ])),
                 rows,
                 tag: "SHOW".into(),
@@ -879,10 +765,7 @@ impl Session {
         }
         let value = self.parameter(&name)?;
         Ok(StatementResult {
-            columns: Some(Arc::new(vec![OutputColumn {
-                name: show_name(&name),
-                ty: DataType::Text,
-            }])),
+            columns: Some(Arc::new(vec![OutputColumn { name: show_name(&name), ty: DataType::Text }])),
             rows: vec![vec![Value::text(value)]],
             tag: "SHOW".into(),
             affected: 1,
@@ -898,9 +781,7 @@ impl Session {
             let default = Settings::default();
             match name.as_str() {
                 "timezone" | "time zone" => self.settings.time_zone = default.time_zone,
-                "default_transaction_isolation" => {
-                    self.settings.default_isolation = default.default_isolation
-                }
+                "default_transaction_isolation" => self.settings.default_isolation = default.default_isolation,
                 _ => {
                     let v = default.other.get(&name).cloned().ok_or_else(|| {
                         Error::new(
@@ -922,27 +803,15 @@ impl Drop for Session {
     }
 }
 
-fn write_result(
-    columns: Option<Arc<Vec<OutputColumn>>>,
-    r: dml::DmlResult,
-    verb: &str,
-) -> StatementResult {
-    StatementResult {
-        columns,
-        rows: r.returning,
-        tag: format!("{verb} {}", r.count),
-        affected: r.count,
-    }
+fn write_result(columns: Option<Arc<Vec<OutputColumn>>>, r: dml::DmlResult, verb: &str) -> StatementResult {
+    StatementResult { columns, rows: r.returning, tag: format!("{verb} {}", r.count), affected: r.count }
 }
 
 /// Whether a statement can take parameters (and so be cached as one prepared statement).
 fn params_allowed(stmt: &ast::Statement) -> bool {
     matches!(
         stmt,
-        ast::Statement::Query(_)
-            | ast::Statement::Insert(_)
-            | ast::Statement::Update(_)
-            | ast::Statement::Delete(_)
+        ast::Statement::Query(_) | ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_)
     )
 }
 
@@ -976,20 +845,14 @@ fn transaction_modes(
         match m {
             ast::TransactionMode::IsolationLevel(l) => {
                 isolation = match l {
-                    ast::TransactionIsolationLevel::ReadUncommitted => {
-                        IsolationLevel::ReadUncommitted
-                    }
+                    ast::TransactionIsolationLevel::ReadUncommitted => IsolationLevel::ReadUncommitted,
                     ast::TransactionIsolationLevel::ReadCommitted => IsolationLevel::ReadCommitted,
-                    ast::TransactionIsolationLevel::RepeatableRead => {
-                        IsolationLevel::RepeatableRead
-                    }
+                    ast::TransactionIsolationLevel::RepeatableRead => IsolationLevel::RepeatableRead,
                     ast::TransactionIsolationLevel::Serializable => IsolationLevel::Serializable,
                     other => return Err(Error::unsupported(format!("isolation level {other}"))),
                 }
             }
-            ast::TransactionMode::AccessMode(a) => {
-                read_only = Some(matches!(a, ast::TransactionAccessMode::ReadOnly))
-            }
+            ast::TransactionMode::AccessMode(a) => read_only = Some(matches!(a, ast::TransactionAccessMode::ReadOnly)),
         }
     }
     Ok((isolation, read_only))

@@ -163,10 +163,9 @@ impl RowIndex for usize {
 
 impl RowIndex for &str {
     fn index(&self, columns: &[Column]) -> Result<usize> {
-        columns
-            .iter()
-            .position(|c| c.name == *self)
-            .ok_or_else(|| Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{self}\" does not exist in the result")))
+        columns.iter().position(|c| c.name == *self).ok_or_else(|| {
+            Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{self}\" does not exist in the result"))
+        })
     }
 }
 

@@ -9,6 +9,9 @@ mod convert;
 
 pub use convert::{FromValue, Params, RowIndex, ToValue};
 
+use crate::durability::vfs::Vfs;
+use crate::durability::wal::SyncMode;
+use crate::durability::DurabilityOptions;
 use crate::engine::{Clock, Engine, EngineStats, SystemClock};
 use crate::error::{Error, Result, SqlState};
 use crate::session::{Prepared, Session, StatementResult};
@@ -22,11 +25,19 @@ use std::sync::Arc;
 pub struct Options {
     /// The clock used for `now()` and row expiry.
     pub clock: Arc<dyn Clock>,
+    /// When a commit is durable: `Full` (fsync before returning, the default),
+    /// `Normal` (fsync within 100 ms) or `Off`. On-disk databases only.
+    pub sync: SyncMode,
+    /// Log bytes after which a checkpoint runs automatically (64 MiB by default).
+    pub checkpoint_bytes: u64,
+    /// The file backend; tests substitute a fault-injecting one.
+    pub vfs: Arc<dyn Vfs>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { clock: Arc::new(SystemClock) }
+        let d = DurabilityOptions::default();
+        Options { clock: Arc::new(SystemClock), sync: d.sync, checkpoint_bytes: d.checkpoint_bytes, vfs: d.vfs }
     }
 }
 
@@ -49,8 +60,23 @@ impl Database {
 
     /// Opens (or creates) a database stored in a directory.
     pub fn open(path: impl AsRef<Path>) -> Result<Database> {
-        let _ = path.as_ref();
-        Err(Error::unsupported("on-disk databases are not available yet; use Database::open_in_memory"))
+        Self::open_with(path, Options::default())
+    }
+
+    /// Opens an on-disk database with options.
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Database> {
+        let d = DurabilityOptions {
+            sync: options.sync,
+            checkpoint_bytes: options.checkpoint_bytes,
+            vfs: options.vfs,
+            ..DurabilityOptions::default()
+        };
+        Ok(Database { engine: Engine::open(path.as_ref(), d, options.clock)? })
+    }
+
+    /// Writes a checkpoint now (on-disk databases; a no-op in memory).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.engine.checkpoint().map(|_| ())
     }
 
     /// A new connection.
@@ -225,9 +251,8 @@ impl Row {
     /// A typed column value, by position or name.
     pub fn get<T: FromValue>(&self, idx: impl RowIndex) -> Result<T> {
         let i = idx.index(&self.columns)?;
-        T::from_value(&self.values[i]).map_err(|e| {
-            Error::new(e.code(), format!("column {} ({}): {}", i, self.columns[i].name, e.message()))
-        })
+        T::from_value(&self.values[i])
+            .map_err(|e| Error::new(e.code(), format!("column {} ({}): {}", i, self.columns[i].name, e.message())))
     }
 
     /// The raw value of a column.

@@ -8,9 +8,7 @@
 
 use super::binder::convert_type;
 use super::binder::{ident, object_name, table_scope, Binder};
-use crate::catalog::{
-    Catalog, CheckDef, Column, IndexDef, Table, TableOptions, TableSchema, ViewDef, ROWID_COLUMN,
-};
+use crate::catalog::{Catalog, CheckDef, Column, IndexDef, Table, TableOptions, TableSchema, ViewDef, ROWID_COLUMN};
 use crate::error::{Error, Result, SqlState};
 use crate::storage::TableStore;
 use crate::types::{DataType, TimeZone};
@@ -51,17 +49,10 @@ pub fn execute(stmt: &ast::Statement, cx: &mut DdlContext) -> Result<String> {
         ast::Statement::CreateTable(ct) => create_table(ct, cx),
         ast::Statement::CreateIndex(ci) => create_index(ci, cx),
         ast::Statement::CreateView(cv) => create_view(cv, cx),
-        ast::Statement::Drop {
-            object_type,
-            if_exists,
-            names,
-            cascade,
-            ..
-        } => drop(*object_type, *if_exists, names, *cascade, cx),
-        other => Err(Error::unsupported(format!(
-            "statement not supported: {}",
-            super::binder::first_words(other)
-        ))),
+        ast::Statement::Drop { object_type, if_exists, names, cascade, .. } => {
+            drop(*object_type, *if_exists, names, *cascade, cx)
+        }
+        other => Err(Error::unsupported(format!("statement not supported: {}", super::binder::first_words(other)))),
     }
 }
 
@@ -73,10 +64,7 @@ fn check_name(name: &str) -> Result<()> {
         ));
     }
     if name.is_empty() {
-        return Err(Error::new(
-            SqlState::INVALID_NAME,
-            "zero-length delimited identifier",
-        ));
+        return Err(Error::new(SqlState::INVALID_NAME, "zero-length delimited identifier"));
     }
     Ok(())
 }
@@ -86,14 +74,10 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
     check_name(&name)?;
     if cx.catalog.relation_exists(&name) {
         if ct.if_not_exists {
-            cx.notices
-                .push(format!("relation \"{name}\" already exists, skipping"));
+            cx.notices.push(format!("relation \"{name}\" already exists, skipping"));
             return Ok("CREATE TABLE".into());
         }
-        return Err(Error::new(
-            SqlState::DUPLICATE_TABLE,
-            format!("relation \"{name}\" already exists"),
-        ));
+        return Err(Error::new(SqlState::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
     }
     if ct.query.is_some() {
         return Err(Error::unsupported("CREATE TABLE AS is not supported yet"));
@@ -102,38 +86,28 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
     let mut pk: Option<(String, Vec<usize>)> = None;
     let mut uniques: Vec<(Option<String>, Vec<usize>)> = Vec::new();
     let mut checks: Vec<(Option<String>, String, Option<String>)> = Vec::new();
-    let set_pk =
-        |pk: &mut Option<(String, Vec<usize>)>, pk_name: String, cols: Vec<usize>| -> Result<()> {
-            if pk.is_some() {
-                return Err(Error::new(
-                    SqlState::INVALID_TABLE_DEFINITION,
-                    format!("multiple primary keys for table \"{name}\" are not allowed"),
-                ));
-            }
-            *pk = Some((pk_name, cols));
-            Ok(())
-        };
+    let set_pk = |pk: &mut Option<(String, Vec<usize>)>, pk_name: String, cols: Vec<usize>| -> Result<()> {
+        if pk.is_some() {
+            return Err(Error::new(
+                SqlState::INVALID_TABLE_DEFINITION,
+                format!("multiple primary keys for table \"{name}\" are not allowed"),
+            ));
+        }
+        *pk = Some((pk_name, cols));
+        Ok(())
+    };
     for cd in &ct.columns {
         let cname = ident(&cd.name);
         check_name(&cname)?;
         if columns.iter().any(|c| c.name == cname) {
-            return Err(Error::new(
-                SqlState::DUPLICATE_COLUMN,
-                format!("column \"{cname}\" specified more than once"),
-            ));
+            return Err(Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{cname}\" specified more than once")));
         }
         if super::binder::is_serial(&cd.data_type) {
             return Err(Error::unsupported("serial columns are not supported yet"));
         }
         let ty = convert_type(&cd.data_type)?;
         let idx = columns.len();
-        let mut col = Column {
-            name: cname.clone(),
-            ty,
-            nullable: true,
-            default: None,
-            hidden: false,
-        };
+        let mut col = Column { name: cname.clone(), ty, nullable: true, default: None, hidden: false };
         for opt in &cd.options {
             let cons_name = opt.name.as_ref().map(ident);
             match &opt.option {
@@ -141,21 +115,13 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
                 ast::ColumnOption::NotNull => col.nullable = false,
                 ast::ColumnOption::Default(e) => col.default = Some(e.to_string()),
                 ast::ColumnOption::PrimaryKey(_) => {
-                    set_pk(
-                        &mut pk,
-                        cons_name.unwrap_or_else(|| format!("{name}_pkey")),
-                        vec![idx],
-                    )?;
+                    set_pk(&mut pk, cons_name.unwrap_or_else(|| format!("{name}_pkey")), vec![idx])?;
                 }
                 ast::ColumnOption::Unique(_) => uniques.push((cons_name, vec![idx])),
-                ast::ColumnOption::Check(c) => checks.push((
-                    cons_name.or(c.name.as_ref().map(ident)),
-                    c.expr.to_string(),
-                    Some(cname.clone()),
-                )),
-                ast::ColumnOption::ForeignKey(_) => {
-                    return Err(Error::unsupported("FOREIGN KEY is not supported yet"))
+                ast::ColumnOption::Check(c) => {
+                    checks.push((cons_name.or(c.name.as_ref().map(ident)), c.expr.to_string(), Some(cname.clone())))
                 }
+                ast::ColumnOption::ForeignKey(_) => return Err(Error::unsupported("FOREIGN KEY is not supported yet")),
                 ast::ColumnOption::Collation(c) => {
                     let c = c.to_string().trim_matches('"').to_lowercase();
                     if !matches!(c.as_str(), "c" | "posix" | "default") {
@@ -165,11 +131,7 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
                         ));
                     }
                 }
-                other => {
-                    return Err(Error::unsupported(format!(
-                        "column option not supported: {other}"
-                    )))
-                }
+                other => return Err(Error::unsupported(format!("column option not supported: {other}"))),
             }
         }
         columns.push(col);
@@ -177,55 +139,25 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
     let col_index = |columns: &[Column], c: &ast::IndexColumn| -> Result<usize> {
         let n = match &c.column.expr {
             ast::Expr::Identifier(i) => ident(i),
-            other => {
-                return Err(Error::unsupported(format!(
-                    "expressions in constraints are not supported: {other}"
-                )))
-            }
+            other => return Err(Error::unsupported(format!("expressions in constraints are not supported: {other}"))),
         };
         columns.iter().position(|x| x.name == n).ok_or_else(|| {
-            Error::new(
-                SqlState::UNDEFINED_COLUMN,
-                format!("column \"{n}\" named in key does not exist"),
-            )
+            Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{n}\" named in key does not exist"))
         })
     };
     for tc in &ct.constraints {
         match tc {
             ast::TableConstraint::PrimaryKey(p) => {
-                let cols = p
-                    .columns
-                    .iter()
-                    .map(|c| col_index(&columns, c))
-                    .collect::<Result<Vec<_>>>()?;
-                set_pk(
-                    &mut pk,
-                    p.name
-                        .as_ref()
-                        .map(ident)
-                        .unwrap_or_else(|| format!("{name}_pkey")),
-                    cols,
-                )?;
+                let cols = p.columns.iter().map(|c| col_index(&columns, c)).collect::<Result<Vec<_>>>()?;
+                set_pk(&mut pk, p.name.as_ref().map(ident).unwrap_or_else(|| format!("{name}_pkey")), cols)?;
             }
             ast::TableConstraint::Unique(u) => {
-                let cols = u
-                    .columns
-                    .iter()
-                    .map(|c| col_index(&columns, c))
-                    .collect::<Result<Vec<_>>>()?;
+                let cols = u.columns.iter().map(|c| col_index(&columns, c)).collect::<Result<Vec<_>>>()?;
                 uniques.push((u.name.as_ref().map(ident), cols));
             }
-            ast::TableConstraint::Check(c) => {
-                checks.push((c.name.as_ref().map(ident), c.expr.to_string(), None))
-            }
-            ast::TableConstraint::ForeignKey(_) => {
-                return Err(Error::unsupported("FOREIGN KEY is not supported yet"))
-            }
-            other => {
-                return Err(Error::unsupported(format!(
-                    "constraint not supported: {other}"
-                )))
-            }
+            ast::TableConstraint::Check(c) => checks.push((c.name.as_ref().map(ident), c.expr.to_string(), None)),
+            ast::TableConstraint::ForeignKey(_) => return Err(Error::unsupported("FOREIGN KEY is not supported yet")),
+            other => return Err(Error::unsupported(format!("constraint not supported: {other}"))),
         }
     }
     if let Some((_, cols)) = &pk {
@@ -234,10 +166,7 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
             if seen.contains(&c) {
                 return Err(Error::new(
                     SqlState::DUPLICATE_COLUMN,
-                    format!(
-                        "column \"{}\" appears twice in primary key constraint",
-                        columns[c].name
-                    ),
+                    format!("column \"{}\" appears twice in primary key constraint", columns[c].name),
                 ));
             }
             seen.push(c);
@@ -249,10 +178,7 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
             if matches!(columns[c].ty, DataType::Json | DataType::Array(_)) {
                 return Err(Error::new(
                     SqlState::UNDEFINED_OBJECT,
-                    format!(
-                        "data type {} has no default operator class for access method \"btree\"",
-                        columns[c].ty
-                    ),
+                    format!("data type {} has no default operator class for access method \"btree\"", columns[c].ty),
                 ));
             }
         }
@@ -275,13 +201,7 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
         let iname = unique_relation_name(cx.catalog, &indexes, &iname);
         let iid = cx.catalog.allocate_id();
         store.create_index(iid, &iname, cols.clone(), true, cx.now)?;
-        indexes.push(IndexDef {
-            id: iid,
-            name: iname,
-            columns: cols,
-            unique: true,
-            constraint: true,
-        });
+        indexes.push(IndexDef { id: iid, name: iname, columns: cols, unique: true, constraint: true });
     }
     let mut check_defs = Vec::new();
     for (i, (cons_name, expr, col)) in checks.into_iter().enumerate() {
@@ -292,15 +212,7 @@ fn create_table(ct: &ast::CreateTable, cx: &mut DdlContext) -> Result<String> {
         });
         check_defs.push(CheckDef { name: n, expr });
     }
-    let schema = TableSchema {
-        id,
-        name: name.clone(),
-        columns,
-        primary_key: pk,
-        indexes,
-        checks: check_defs,
-        options,
-    };
+    let schema = TableSchema { id, name: name.clone(), columns, primary_key: pk, indexes, checks: check_defs, options };
     let table = Table::new(schema, store);
     validate_expressions(&table, cx)?;
     cx.catalog.add_table(table)?;
@@ -314,9 +226,7 @@ fn validate_expressions(table: &Arc<Table>, cx: &mut DdlContext) -> Result<()> {
     b.bind_defaults(table)?;
     b.bind_checks(table)?;
     if !b.params.is_empty() {
-        return Err(Error::syntax(
-            "parameters are not allowed in table definitions",
-        ));
+        return Err(Error::syntax("parameters are not allowed in table definitions"));
     }
     let _ = table_scope(table, &table.schema.name);
     Ok(())
@@ -333,14 +243,13 @@ fn table_options(opts: &ast::CreateTableOptions) -> Result<TableOptions> {
     let mut out = TableOptions::default();
     for o in list {
         let ast::SqlOption::KeyValue { key, value } = o else {
-            return Err(Error::unsupported(format!(
-                "table option not supported: {o}"
-            )));
+            return Err(Error::unsupported(format!("table option not supported: {o}")));
         };
         let k = ident(key);
         let v = match value {
-            ast::Expr::Value(v) => super::binder::literal_text(&v.value)
-                .or_else(|_| Ok::<_, Error>(v.value.to_string()))?,
+            ast::Expr::Value(v) => {
+                super::binder::literal_text(&v.value).or_else(|_| Ok::<_, Error>(v.value.to_string()))?
+            }
             ast::Expr::Identifier(i) => ident(i),
             other => other.to_string(),
         };
@@ -348,9 +257,7 @@ fn table_options(opts: &ast::CreateTableOptions) -> Result<TableOptions> {
             "ttl" => {
                 let iv = crate::types::parse_value(&v, &DataType::Interval, &Default::default())?;
                 let crate::types::Value::Interval(iv) = iv else {
-                    return Err(Error::internal(
-                        "interval input did not produce an interval",
-                    ));
+                    return Err(Error::internal("interval input did not produce an interval"));
                 };
                 out.ttl = Some(iv);
             }
@@ -366,12 +273,7 @@ fn table_options(opts: &ast::CreateTableOptions) -> Result<TableOptions> {
                     }
                 })
             }
-            _ => {
-                return Err(Error::new(
-                    SqlState::INVALID_PARAMETER_VALUE,
-                    format!("unrecognized parameter \"{k}\""),
-                ))
-            }
+            _ => return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("unrecognized parameter \"{k}\""))),
         }
     }
     Ok(out)
@@ -390,19 +292,13 @@ fn unique_relation_name(catalog: &Catalog, pending: &[IndexDef], base: &str) -> 
     if !taken(base) {
         return base.to_string();
     }
-    (1..)
-        .map(|i| format!("{base}{i}"))
-        .find(|n| !taken(n))
-        .expect("an unused name exists")
+    (1..).map(|i| format!("{base}{i}")).find(|n| !taken(n)).expect("an unused name exists")
 }
 
 fn create_index(ci: &ast::CreateIndex, cx: &mut DdlContext) -> Result<String> {
     let tname = object_name(&ci.table_name)?;
     let Some(table) = cx.catalog.table(&tname).cloned() else {
-        return Err(Error::new(
-            SqlState::UNDEFINED_TABLE,
-            format!("relation \"{tname}\" does not exist"),
-        ));
+        return Err(Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{tname}\" does not exist")));
     };
     if ci.predicate.is_some() {
         return Err(Error::unsupported("partial indexes are not supported"));
@@ -411,26 +307,12 @@ fn create_index(ci: &ast::CreateIndex, cx: &mut DdlContext) -> Result<String> {
     for c in &ci.columns {
         let n = match &c.column.expr {
             ast::Expr::Identifier(i) => ident(i),
-            other => {
-                return Err(Error::unsupported(format!(
-                    "expression indexes are not supported: {other}"
-                )))
-            }
+            other => return Err(Error::unsupported(format!("expression indexes are not supported: {other}"))),
         };
-        let Some(i) = table
-            .schema
-            .column_index(&n)
-            .filter(|&i| !table.schema.columns[i].hidden)
-        else {
-            return Err(Error::new(
-                SqlState::UNDEFINED_COLUMN,
-                format!("column \"{n}\" does not exist"),
-            ));
+        let Some(i) = table.schema.column_index(&n).filter(|&i| !table.schema.columns[i].hidden) else {
+            return Err(Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{n}\" does not exist")));
         };
-        if matches!(
-            table.schema.columns[i].ty,
-            DataType::Json | DataType::Array(_)
-        ) {
+        if matches!(table.schema.columns[i].ty, DataType::Json | DataType::Array(_)) {
             return Err(Error::new(
                 SqlState::UNDEFINED_OBJECT,
                 format!(
@@ -447,37 +329,21 @@ fn create_index(ci: &ast::CreateIndex, cx: &mut DdlContext) -> Result<String> {
             check_name(&n)?;
             if cx.catalog.relation_exists(&n) {
                 if ci.if_not_exists {
-                    cx.notices
-                        .push(format!("relation \"{n}\" already exists, skipping"));
+                    cx.notices.push(format!("relation \"{n}\" already exists, skipping"));
                     return Ok("CREATE INDEX".into());
                 }
-                return Err(Error::new(
-                    SqlState::DUPLICATE_TABLE,
-                    format!("relation \"{n}\" already exists"),
-                ));
+                return Err(Error::new(SqlState::DUPLICATE_TABLE, format!("relation \"{n}\" already exists")));
             }
             n
         }
-        None => unique_relation_name(
-            cx.catalog,
-            &[],
-            &default_index_name(&tname, &table.schema.columns, &cols, "idx"),
-        ),
+        None => unique_relation_name(cx.catalog, &[], &default_index_name(&tname, &table.schema.columns, &cols, "idx")),
     };
     let id = cx.catalog.allocate_id();
-    table
-        .store
-        .create_index(id, &name, cols.clone(), ci.unique, cx.now)?;
+    table.store.create_index(id, &name, cols.clone(), ci.unique, cx.now)?;
     let store = table.store.clone();
     cx.undo.push(Box::new(move || store.drop_index(id)));
     let mut schema = (*table.schema).clone();
-    schema.indexes.push(IndexDef {
-        id,
-        name,
-        columns: cols,
-        unique: ci.unique,
-        constraint: false,
-    });
+    schema.indexes.push(IndexDef { id, name, columns: cols, unique: ci.unique, constraint: false });
     cx.catalog.update_schema(&tname, schema)?;
     Ok("CREATE INDEX".into())
 }
@@ -492,35 +358,24 @@ fn create_view(cv: &ast::CreateView, cx: &mut DdlContext) -> Result<String> {
         || (cx.catalog.view(&name).is_some() && !cv.or_replace)
     {
         if cv.if_not_exists {
-            cx.notices
-                .push(format!("relation \"{name}\" already exists, skipping"));
+            cx.notices.push(format!("relation \"{name}\" already exists, skipping"));
             return Ok("CREATE VIEW".into());
         }
-        return Err(Error::new(
-            SqlState::DUPLICATE_TABLE,
-            format!("relation \"{name}\" already exists"),
-        ));
+        return Err(Error::new(SqlState::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
     }
     let sql = cv.query.to_string();
-    let columns: Option<Vec<String>> = if cv.columns.is_empty() {
-        None
-    } else {
-        Some(cv.columns.iter().map(|c| ident(&c.name)).collect())
-    };
+    let columns: Option<Vec<String>> =
+        if cv.columns.is_empty() { None } else { Some(cv.columns.iter().map(|c| ident(&c.name)).collect()) };
     // Bind once to check the query and the column list.
     let catalog = cx.catalog.clone();
     let mut b = Binder::new(&catalog, &sql, cx.tz);
     let plan = b.bind_query(&cv.query)?;
     if !b.params.is_empty() {
-        return Err(Error::syntax(
-            "parameters are not allowed in a view definition",
-        ));
+        return Err(Error::syntax("parameters are not allowed in a view definition"));
     }
     if let Some(cols) = &columns {
         if cols.len() > plan.columns.len() {
-            return Err(Error::syntax(
-                "CREATE VIEW specifies more column names than columns",
-            ));
+            return Err(Error::syntax("CREATE VIEW specifies more column names than columns"));
         }
     }
     let mut names: Vec<String> = plan.columns.iter().map(|c| c.name.clone()).collect();
@@ -531,14 +386,10 @@ fn create_view(cv: &ast::CreateView, cx: &mut DdlContext) -> Result<String> {
     }
     for (i, n) in names.iter().enumerate() {
         if names[..i].contains(n) {
-            return Err(Error::new(
-                SqlState::DUPLICATE_COLUMN,
-                format!("column \"{n}\" specified more than once"),
-            ));
+            return Err(Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{n}\" specified more than once")));
         }
     }
-    cx.catalog
-        .add_view(ViewDef { name, sql, columns }, cv.or_replace)?;
+    cx.catalog.add_view(ViewDef { name, sql, columns }, cv.or_replace)?;
     Ok("CREATE VIEW".into())
 }
 
@@ -578,25 +429,14 @@ fn drop(
             } else {
                 "Use DROP INDEX to remove an index."
             };
-            return Err(Error::new(
-                SqlState::WRONG_OBJECT_TYPE,
-                format!("\"{name}\" is not a {what}"),
-            )
-            .with_hint(hint));
+            return Err(Error::new(SqlState::WRONG_OBJECT_TYPE, format!("\"{name}\" is not a {what}")).with_hint(hint));
         }
         if if_exists {
-            cx.notices
-                .push(format!("{what} \"{name}\" does not exist, skipping"));
+            cx.notices.push(format!("{what} \"{name}\" does not exist, skipping"));
         } else {
-            let code = if kind == ast::ObjectType::Index {
-                SqlState::UNDEFINED_OBJECT
-            } else {
-                SqlState::UNDEFINED_TABLE
-            };
-            return Err(Error::new(
-                code,
-                format!("{what} \"{name}\" does not exist"),
-            ));
+            let code =
+                if kind == ast::ObjectType::Index { SqlState::UNDEFINED_OBJECT } else { SqlState::UNDEFINED_TABLE };
+            return Err(Error::new(code, format!("{what} \"{name}\" does not exist")));
         }
     }
     for name in found {
@@ -608,22 +448,15 @@ fn drop(
                 cx.catalog.remove_view(&name);
             }
             _ => {
-                let table = cx
-                    .catalog
-                    .index_owner(&name)
-                    .cloned()
-                    .expect("checked above");
-                let def = table
-                    .schema
-                    .indexes
-                    .iter()
-                    .find(|i| i.name == name)
-                    .cloned()
-                    .expect("index found");
+                let table = cx.catalog.index_owner(&name).cloned().expect("checked above");
+                let def = table.schema.indexes.iter().find(|i| i.name == name).cloned().expect("index found");
                 if def.constraint {
                     return Err(Error::new(
                         SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
-                        format!("cannot drop index {name} because constraint {name} on table {} requires it", table.schema.name),
+                        format!(
+                            "cannot drop index {name} because constraint {name} on table {} requires it",
+                            table.schema.name
+                        ),
                     )
                     .with_hint(format!("You can drop constraint {name} on table {} instead.", table.schema.name)));
                 }
@@ -632,8 +465,7 @@ fn drop(
                 let tname = schema.name.clone();
                 cx.catalog.update_schema(&tname, schema)?;
                 let store = table.store.clone();
-                cx.on_commit
-                    .push(Box::new(move || store.drop_index(def.id)));
+                cx.on_commit.push(Box::new(move || store.drop_index(def.id)));
             }
         }
     }

@@ -8,59 +8,29 @@ use crate::types::Value;
 /// Display names of a node's output columns.
 pub fn output_names(node: &Node) -> Vec<String> {
     match node {
-        Node::Scan(s) => s
-            .table
-            .schema
-            .columns
-            .iter()
-            .map(|c| format!("{}.{}", s.alias, c.name))
-            .collect(),
-        Node::Values { width, .. } | Node::Empty { width } => {
-            (1..=*width).map(|i| format!("column{i}")).collect()
-        }
-        Node::Project {
-            input,
-            exprs,
-            names,
-        } => {
+        Node::Scan(s) => s.table.schema.columns.iter().map(|c| format!("{}.{}", s.alias, c.name)).collect(),
+        Node::Values { width, .. } | Node::Empty { width } => (1..=*width).map(|i| format!("column{i}")).collect(),
+        Node::Project { input, exprs, names } => {
             let inner = output_names(input);
             exprs
                 .iter()
                 .zip(names)
-                .map(|(e, n)| {
-                    if n.is_empty() {
-                        show_expr(e, &inner)
-                    } else {
-                        show_expr_named(e, &inner, n)
-                    }
-                })
+                .map(|(e, n)| if n.is_empty() { show_expr(e, &inner) } else { show_expr_named(e, &inner, n) })
                 .collect()
         }
-        Node::NestedLoopJoin {
-            left, right, kind, ..
-        }
-        | Node::HashJoin {
-            left, right, kind, ..
-        } => {
+        Node::NestedLoopJoin { left, right, kind, .. } | Node::HashJoin { left, right, kind, .. } => {
             let mut n = output_names(left);
             if kind.outputs_right() {
                 n.extend(output_names(right));
             }
             n
         }
-        Node::Aggregate {
-            input,
-            group_by,
-            aggs,
-        } => {
+        Node::Aggregate { input, group_by, aggs } => {
             let inner = output_names(input);
             group_by
                 .iter()
                 .map(|g| show_expr(g, &inner))
-                .chain(
-                    aggs.iter()
-                        .map(|a| show_expr(&Expr::Agg(Box::new(a.clone())), &inner)),
-                )
+                .chain(aggs.iter().map(|a| show_expr(&Expr::Agg(Box::new(a.clone())), &inner)))
                 .collect()
         }
         Node::SetOp { left, .. } => output_names(left),
@@ -99,45 +69,25 @@ fn show_expr_inner(e: &Expr, names: &[String]) -> String {
         },
         Expr::Binary(op, l, r, _) => format!("({} {} {})", s(l), op.symbol(), s(r)),
         Expr::IsNull(x, n) => format!("({} IS {}NULL)", s(x), if *n { "NOT " } else { "" }),
-        Expr::IsDistinct(l, r, n) => format!(
-            "({} IS {}DISTINCT FROM {})",
-            s(l),
-            if *n { "NOT " } else { "" },
-            s(r)
-        ),
-        Expr::IsBool(x, v, n) => format!(
-            "({} IS {}{})",
-            s(x),
-            if *n { "NOT " } else { "" },
-            if *v { "TRUE" } else { "FALSE" }
-        ),
+        Expr::IsDistinct(l, r, n) => format!("({} IS {}DISTINCT FROM {})", s(l), if *n { "NOT " } else { "" }, s(r)),
+        Expr::IsBool(x, v, n) => {
+            format!("({} IS {}{})", s(x), if *n { "NOT " } else { "" }, if *v { "TRUE" } else { "FALSE" })
+        }
         Expr::Cast(x, t) => format!("({})::{t}", s(x)),
-        Expr::Like {
-            expr,
-            pattern,
-            negated,
-            case_insensitive,
-            ..
-        } => format!(
+        Expr::Like { expr, pattern, negated, case_insensitive, .. } => format!(
             "({} {}{} {})",
             s(expr),
             if *negated { "NOT " } else { "" },
             if *case_insensitive { "ILIKE" } else { "LIKE" },
             s(pattern)
         ),
-        Expr::InList {
-            expr,
-            list,
-            negated,
-        } => format!(
+        Expr::InList { expr, list, negated } => format!(
             "({} {}IN ({}))",
             s(expr),
             if *negated { "NOT " } else { "" },
             list.iter().map(s).collect::<Vec<_>>().join(", ")
         ),
-        Expr::Case {
-            whens, otherwise, ..
-        } => {
+        Expr::Case { whens, otherwise, .. } => {
             let mut out = "CASE".to_string();
             for (w, t) in whens {
                 out.push_str(&format!(" WHEN {} THEN {}", s(w), s(t)));
@@ -145,47 +95,23 @@ fn show_expr_inner(e: &Expr, names: &[String]) -> String {
             out.push_str(&format!(" ELSE {} END", s(otherwise)));
             out
         }
-        Expr::Coalesce(args, _) => format!(
-            "COALESCE({})",
-            args.iter().map(s).collect::<Vec<_>>().join(", ")
-        ),
-        Expr::Func(f, args, _) => format!(
-            "{}({})",
-            f.name,
-            args.iter().map(s).collect::<Vec<_>>().join(", ")
-        ),
+        Expr::Coalesce(args, _) => format!("COALESCE({})", args.iter().map(s).collect::<Vec<_>>().join(", ")),
+        Expr::Func(f, args, _) => format!("{}({})", f.name, args.iter().map(s).collect::<Vec<_>>().join(", ")),
         Expr::Subquery(sub) => {
             let n = sub.id + 1;
-            let kind = if sub.correlated {
-                "SubPlan"
-            } else {
-                "InitPlan"
-            };
+            let kind = if sub.correlated { "SubPlan" } else { "InitPlan" };
             match &sub.kind {
                 SubqueryKind::Scalar => format!("({kind} {n})"),
                 SubqueryKind::Exists => format!("(EXISTS {kind} {n})"),
                 SubqueryKind::Quantified { lhs, op, all } => {
-                    format!(
-                        "({} {} {}({kind} {n}))",
-                        s(lhs),
-                        op.symbol(),
-                        if *all { "ALL" } else { "ANY" }
-                    )
+                    format!("({} {} {}({kind} {n}))", s(lhs), op.symbol(), if *all { "ALL" } else { "ANY" })
                 }
             }
         }
         Expr::Agg(a) => {
             let args: Vec<String> = a.args.iter().map(s).collect();
-            let inner = if a.args.is_empty() {
-                "*".to_string()
-            } else {
-                args.join(", ")
-            };
-            let mut out = format!(
-                "{}({}{inner})",
-                a.func.name(),
-                if a.distinct { "DISTINCT " } else { "" }
-            );
+            let inner = if a.args.is_empty() { "*".to_string() } else { args.join(", ") };
+            let mut out = format!("{}({}{inner})", a.func.name(), if a.distinct { "DISTINCT " } else { "" });
             if let Some(f) = &a.filter {
                 out.push_str(&format!(" FILTER (WHERE {})", s(f)));
             }
@@ -202,30 +128,15 @@ pub fn show_range(r: &KeyRange, table: &Table, access: &Access) -> String {
             .indexes
             .iter()
             .find(|i| i.id == *index)
-            .map(|i| {
-                i.columns
-                    .iter()
-                    .map(|&c| table.schema.columns[c].name.clone())
-                    .collect()
-            })
+            .map(|i| i.columns.iter().map(|&c| table.schema.columns[c].name.clone()).collect())
             .unwrap_or_default(),
-        _ => table
-            .schema
-            .key_columns()
-            .iter()
-            .map(|&c| table.schema.columns[c].name.clone())
-            .collect(),
+        _ => table.schema.key_columns().iter().map(|&c| table.schema.columns[c].name.clone()).collect(),
     };
     let none: Vec<String> = Vec::new();
     let show_vals = |v: &[Expr]| v.iter().map(|e| show_expr(e, &none)).collect::<Vec<_>>();
     if let Some(p) = r.as_point() {
         let vals = show_vals(p);
-        return cols
-            .iter()
-            .zip(vals)
-            .map(|(c, v)| format!("{c} = {v}"))
-            .collect::<Vec<_>>()
-            .join(" AND ");
+        return cols.iter().zip(vals).map(|(c, v)| format!("{c} = {v}")).collect::<Vec<_>>().join(" AND ");
     }
     let mut parts = Vec::new();
     let bound = |b: &KeyBound, lower: bool, parts: &mut Vec<String>| {

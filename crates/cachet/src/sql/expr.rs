@@ -55,10 +55,7 @@ pub enum BinOp {
 
 impl BinOp {
     pub fn is_comparison(&self) -> bool {
-        matches!(
-            self,
-            BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq
-        )
+        matches!(self, BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq)
     }
 
     /// The comparison with its operands swapped: `a < b` is `b > a`.
@@ -180,11 +177,7 @@ pub struct SortKey {
 impl SortKey {
     /// PostgreSQL's default: NULLS LAST for ascending, NULLS FIRST for descending.
     pub fn new(expr: Expr, desc: bool, nulls_first: Option<bool>) -> Self {
-        SortKey {
-            expr,
-            desc,
-            nulls_first: nulls_first.unwrap_or(desc),
-        }
+        SortKey { expr, desc, nulls_first: nulls_first.unwrap_or(desc) }
     }
 }
 
@@ -207,11 +200,7 @@ pub enum SubqueryKind {
     /// `EXISTS (...)`.
     Exists,
     /// `lhs IN (...)`, `lhs op ANY (...)` and `lhs op ALL (...)`. `IN` is `= ANY`.
-    Quantified {
-        lhs: Box<Expr>,
-        op: BinOp,
-        all: bool,
-    },
+    Quantified { lhs: Box<Expr>, op: BinOp, all: bool },
 }
 
 /// A subquery inside an expression.
@@ -280,15 +269,11 @@ impl Expr {
     /// The result type.
     pub fn ty(&self) -> DataType {
         match self {
-            Expr::Const(_, t) | Expr::Column(_, t) | Expr::Outer(_, _, t) | Expr::Param(_, t) => {
-                t.clone()
-            }
+            Expr::Const(_, t) | Expr::Column(_, t) | Expr::Outer(_, _, t) | Expr::Param(_, t) => t.clone(),
             Expr::Unary(_, _, t) | Expr::Binary(_, _, _, t) | Expr::Cast(_, t) => t.clone(),
-            Expr::IsNull(..)
-            | Expr::IsDistinct(..)
-            | Expr::IsBool(..)
-            | Expr::Like { .. }
-            | Expr::InList { .. } => DataType::Bool,
+            Expr::IsNull(..) | Expr::IsDistinct(..) | Expr::IsBool(..) | Expr::Like { .. } | Expr::InList { .. } => {
+                DataType::Bool
+            }
             Expr::Case { ty, .. } | Expr::Coalesce(_, ty) | Expr::Func(_, _, ty) => ty.clone(),
             Expr::Subquery(s) => s.ty.clone(),
             Expr::Agg(a) => a.ty.clone(),
@@ -299,28 +284,15 @@ impl Expr {
     pub fn children(&self) -> Vec<&Expr> {
         match self {
             Expr::Const(..) | Expr::Column(..) | Expr::Outer(..) | Expr::Param(..) => vec![],
-            Expr::Unary(_, e, _)
-            | Expr::IsNull(e, _)
-            | Expr::IsBool(e, _, _)
-            | Expr::Cast(e, _) => vec![e],
+            Expr::Unary(_, e, _) | Expr::IsNull(e, _) | Expr::IsBool(e, _, _) | Expr::Cast(e, _) => vec![e],
             Expr::Binary(_, l, r, _) | Expr::IsDistinct(l, r, _) => vec![l, r],
-            Expr::Like {
-                expr,
-                pattern,
-                escape,
-                ..
-            } => {
+            Expr::Like { expr, pattern, escape, .. } => {
                 let mut v = vec![expr.as_ref(), pattern.as_ref()];
                 v.extend(escape.as_deref());
                 v
             }
             Expr::InList { expr, list, .. } => std::iter::once(expr.as_ref()).chain(list).collect(),
-            Expr::Case {
-                operand,
-                whens,
-                otherwise,
-                ..
-            } => {
+            Expr::Case { operand, whens, otherwise, .. } => {
                 let mut v: Vec<&Expr> = operand.iter().map(|e| e.as_ref()).collect();
                 for (w, t) in whens {
                     v.push(w);
@@ -396,75 +368,32 @@ impl Expr {
             }
             Expr::IsBool(e, v, n) => Expr::IsBool(b(e), v, n),
             Expr::Cast(e, t) => Expr::Cast(b(e), t),
-            Expr::Like {
-                expr,
-                pattern,
-                escape,
-                case_insensitive,
-                negated,
-            } => {
+            Expr::Like { expr, pattern, escape, case_insensitive, negated } => {
                 let expr = b(expr);
                 let pattern = b(pattern);
-                Expr::Like {
-                    expr,
-                    pattern,
-                    escape: escape.map(&mut b),
-                    case_insensitive,
-                    negated,
-                }
+                Expr::Like { expr, pattern, escape: escape.map(&mut b), case_insensitive, negated }
             }
-            Expr::InList {
-                expr,
-                list,
-                negated,
-            } => {
+            Expr::InList { expr, list, negated } => {
                 let expr = b(expr);
-                Expr::InList {
-                    expr,
-                    list: list.into_iter().map(&mut *f).collect(),
-                    negated,
-                }
+                Expr::InList { expr, list: list.into_iter().map(&mut *f).collect(), negated }
             }
-            Expr::Case {
-                operand,
-                whens,
-                otherwise,
-                ty,
-            } => {
+            Expr::Case { operand, whens, otherwise, ty } => {
                 let operand = operand.map(&mut b);
                 let whens = whens.into_iter().map(|(w, t)| (f(w), f(t))).collect();
-                Expr::Case {
-                    operand,
-                    whens,
-                    otherwise: Box::new(f(*otherwise)),
-                    ty,
-                }
+                Expr::Case { operand, whens, otherwise: Box::new(f(*otherwise)), ty }
             }
             Expr::Coalesce(args, t) => Expr::Coalesce(args.into_iter().map(&mut *f).collect(), t),
-            Expr::Func(func, args, t) => {
-                Expr::Func(func, args.into_iter().map(&mut *f).collect(), t)
-            }
+            Expr::Func(func, args, t) => Expr::Func(func, args.into_iter().map(&mut *f).collect(), t),
             Expr::Subquery(mut s) => {
                 if let SubqueryKind::Quantified { lhs, op, all } = s.kind {
-                    s.kind = SubqueryKind::Quantified {
-                        lhs: Box::new(f(*lhs)),
-                        op,
-                        all,
-                    };
+                    s.kind = SubqueryKind::Quantified { lhs: Box::new(f(*lhs)), op, all };
                 }
                 Expr::Subquery(s)
             }
             Expr::Agg(mut a) => {
                 a.args = a.args.into_iter().map(&mut *f).collect();
                 a.filter = a.filter.map(&mut *f);
-                a.order_by = a
-                    .order_by
-                    .into_iter()
-                    .map(|k| SortKey {
-                        expr: f(k.expr),
-                        ..k
-                    })
-                    .collect();
+                a.order_by = a.order_by.into_iter().map(|k| SortKey { expr: f(k.expr), ..k }).collect();
                 Expr::Agg(a)
             }
         }
@@ -480,11 +409,7 @@ impl Expr {
     /// subqueries, aggregates or volatile functions.
     pub fn is_constant(&self) -> bool {
         !self.any(&mut |e| match e {
-            Expr::Column(..)
-            | Expr::Outer(..)
-            | Expr::Param(..)
-            | Expr::Subquery(_)
-            | Expr::Agg(_) => true,
+            Expr::Column(..) | Expr::Outer(..) | Expr::Param(..) | Expr::Subquery(_) | Expr::Agg(_) => true,
             Expr::Func(f, _, _) => f.volatile || f.stable,
             _ => false,
         })
@@ -510,9 +435,7 @@ impl Expr {
             match e {
                 Expr::Column(i, _) if depth == 0 => out.push(*i),
                 Expr::Outer(d, i, _) if *d == depth && depth > 0 => out.push(*i),
-                Expr::Subquery(s) => s
-                    .plan
-                    .visit_exprs(&mut |e| e.collect_columns(depth + 1, out)),
+                Expr::Subquery(s) => s.plan.visit_exprs(&mut |e| e.collect_columns(depth + 1, out)),
                 _ => {}
             }
             true
@@ -538,9 +461,7 @@ impl Expr {
 
     /// Joins conjuncts with AND; `None` for none.
     pub fn and_all(exprs: impl IntoIterator<Item = Expr>) -> Option<Expr> {
-        exprs
-            .into_iter()
-            .reduce(|a, b| Expr::Binary(BinOp::And, Box::new(a), Box::new(b), DataType::Bool))
+        exprs.into_iter().reduce(|a, b| Expr::Binary(BinOp::And, Box::new(a), Box::new(b), DataType::Bool))
     }
 
     /// Renumbers input columns through `map` (old index to new), including the depth-1

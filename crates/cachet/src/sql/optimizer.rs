@@ -63,12 +63,7 @@ pub fn fold(e: Expr, ctx: &ExecCtx) -> Expr {
 
 fn fold_one(e: Expr, ctx: &ExecCtx) -> Expr {
     match e {
-        Expr::Const(..)
-        | Expr::Column(..)
-        | Expr::Outer(..)
-        | Expr::Param(..)
-        | Expr::Subquery(_)
-        | Expr::Agg(_) => e,
+        Expr::Const(..) | Expr::Column(..) | Expr::Outer(..) | Expr::Param(..) | Expr::Subquery(_) | Expr::Agg(_) => e,
         Expr::Binary(BinOp::And, l, r, t) => match (as_bool(&l), as_bool(&r)) {
             (Some(Some(false)), _) | (_, Some(Some(false))) => Expr::bool(false),
             (Some(Some(true)), _) => *r,
@@ -83,12 +78,7 @@ fn fold_one(e: Expr, ctx: &ExecCtx) -> Expr {
             (Some(None), Some(None)) => Expr::Const(Value::Null, DataType::Bool),
             _ => Expr::Binary(BinOp::Or, l, r, t),
         },
-        Expr::Case {
-            operand: None,
-            whens,
-            otherwise,
-            ty,
-        } => {
+        Expr::Case { operand: None, whens, otherwise, ty } => {
             // Drop branches whose condition is constantly false or NULL; stop at a constant true.
             let mut kept = Vec::new();
             let mut otherwise = otherwise;
@@ -105,25 +95,17 @@ fn fold_one(e: Expr, ctx: &ExecCtx) -> Expr {
             if kept.is_empty() {
                 return *otherwise;
             }
-            Expr::Case {
-                operand: None,
-                whens: kept,
-                otherwise,
-                ty,
-            }
+            Expr::Case { operand: None, whens: kept, otherwise, ty }
         }
         // Strict operators and functions return NULL for a NULL operand, without
         // evaluating the other operands (PostgreSQL folds `x / 0 = NULL` to NULL too).
         Expr::Binary(op, l, r, t)
-            if !matches!(op, BinOp::And | BinOp::Or)
-                && (is_null_const(&l) || is_null_const(&r)) =>
+            if !matches!(op, BinOp::And | BinOp::Or) && (is_null_const(&l) || is_null_const(&r)) =>
         {
             let _ = (l, r);
             Expr::Const(Value::Null, t)
         }
-        Expr::Func(f, args, t) if f.strict && args.iter().any(is_null_const) => {
-            Expr::Const(Value::Null, t)
-        }
+        Expr::Func(f, args, t) if f.strict && args.iter().any(is_null_const) => Expr::Const(Value::Null, t),
         e => {
             let all_const = e.children().iter().all(|c| matches!(c, Expr::Const(..)));
             let volatile = matches!(&e, Expr::Func(f, _, _) if f.volatile || f.stable);
@@ -165,13 +147,8 @@ fn prune_empty(node: Node) -> Node {
             let input = prune_empty(*input);
             match as_bool(&predicate) {
                 Some(Some(true)) => input,
-                Some(_) => Node::Empty {
-                    width: input.width(),
-                },
-                None => Node::Filter {
-                    input: Box::new(input),
-                    predicate,
-                },
+                Some(_) => Node::Empty { width: input.width() },
+                None => Node::Filter { input: Box::new(input), predicate },
             }
         }
         other => map_inputs(other, &mut prune_empty),
@@ -182,87 +159,23 @@ fn prune_empty(node: Node) -> Node {
 fn map_inputs(node: Node, f: &mut impl FnMut(Node) -> Node) -> Node {
     let mut b = |n: Box<Node>| Box::new(f(*n));
     match node {
-        Node::Filter { input, predicate } => Node::Filter {
-            input: b(input),
-            predicate,
-        },
-        Node::Project {
-            input,
-            exprs,
-            names,
-        } => Node::Project {
-            input: b(input),
-            exprs,
-            names,
-        },
-        Node::NestedLoopJoin {
-            left,
-            right,
-            kind,
-            on,
-        } => {
+        Node::Filter { input, predicate } => Node::Filter { input: b(input), predicate },
+        Node::Project { input, exprs, names } => Node::Project { input: b(input), exprs, names },
+        Node::NestedLoopJoin { left, right, kind, on } => {
             let left = b(left);
-            Node::NestedLoopJoin {
-                left,
-                right: b(right),
-                kind,
-                on,
-            }
+            Node::NestedLoopJoin { left, right: b(right), kind, on }
         }
-        Node::HashJoin {
-            left,
-            right,
-            kind,
-            left_keys,
-            right_keys,
-            on,
-        } => {
+        Node::HashJoin { left, right, kind, left_keys, right_keys, on } => {
             let left = b(left);
-            Node::HashJoin {
-                left,
-                right: b(right),
-                kind,
-                left_keys,
-                right_keys,
-                on,
-            }
+            Node::HashJoin { left, right: b(right), kind, left_keys, right_keys, on }
         }
-        Node::Aggregate {
-            input,
-            group_by,
-            aggs,
-        } => Node::Aggregate {
-            input: b(input),
-            group_by,
-            aggs,
-        },
-        Node::Sort { input, keys } => Node::Sort {
-            input: b(input),
-            keys,
-        },
-        Node::Limit {
-            input,
-            limit,
-            offset,
-        } => Node::Limit {
-            input: b(input),
-            limit,
-            offset,
-        },
+        Node::Aggregate { input, group_by, aggs } => Node::Aggregate { input: b(input), group_by, aggs },
+        Node::Sort { input, keys } => Node::Sort { input: b(input), keys },
+        Node::Limit { input, limit, offset } => Node::Limit { input: b(input), limit, offset },
         Node::Distinct { input } => Node::Distinct { input: b(input) },
-        Node::SetOp {
-            kind,
-            all,
-            left,
-            right,
-        } => {
+        Node::SetOp { kind, all, left, right } => {
             let left = b(left);
-            Node::SetOp {
-                kind,
-                all,
-                left,
-                right: b(right),
-            }
+            Node::SetOp { kind, all, left, right: b(right) }
         }
         leaf => leaf,
     }
@@ -277,19 +190,9 @@ fn push_down(node: Node) -> Node {
             let input = push_down(*input);
             push_filter(input, predicate.conjuncts())
         }
-        Node::NestedLoopJoin {
-            left,
-            right,
-            kind: JoinKind::Inner,
-            on: Some(on),
-        } => {
+        Node::NestedLoopJoin { left, right, kind: JoinKind::Inner, on: Some(on) } => {
             // Single-side conjuncts of an inner join's condition belong to that side.
-            let join = Node::NestedLoopJoin {
-                left,
-                right,
-                kind: JoinKind::Inner,
-                on: None,
-            };
+            let join = Node::NestedLoopJoin { left, right, kind: JoinKind::Inner, on: None };
             push_filter(push_down(join), on.conjuncts())
         }
         other => map_inputs(other, &mut push_down),
@@ -308,20 +211,13 @@ fn push_filter(node: Node, conjuncts: Vec<Expr>) -> Node {
         return node;
     }
     let (movable, fixed): (Vec<Expr>, Vec<Expr>) = conjuncts.into_iter().partition(movable);
-    let node = if movable.is_empty() {
-        node
-    } else {
-        push_movable(node, movable)
-    };
+    let node = if movable.is_empty() { node } else { push_movable(node, movable) };
     wrap_filter(node, fixed)
 }
 
 fn wrap_filter(node: Node, conjuncts: Vec<Expr>) -> Node {
     match Expr::and_all(conjuncts) {
-        Some(p) => Node::Filter {
-            input: Box::new(node),
-            predicate: p,
-        },
+        Some(p) => Node::Filter { input: Box::new(node), predicate: p },
         None => node,
     }
 }
@@ -339,12 +235,7 @@ fn push_movable(node: Node, conjuncts: Vec<Expr>) -> Node {
             all.extend(conjuncts);
             push_filter(*input, all)
         }
-        Node::NestedLoopJoin {
-            left,
-            right,
-            kind,
-            on,
-        } => {
+        Node::NestedLoopJoin { left, right, kind, on } => {
             let lw = left.width();
             let (mut to_left, mut to_right, mut keep) = (Vec::new(), Vec::new(), Vec::new());
             for c in conjuncts {
@@ -352,9 +243,7 @@ fn push_movable(node: Node, conjuncts: Vec<Expr>) -> Node {
                 let left_only = cols.iter().all(|&i| i < lw);
                 let right_only = !cols.is_empty() && cols.iter().all(|&i| i >= lw);
                 match kind {
-                    JoinKind::Inner | JoinKind::Semi | JoinKind::Anti if left_only => {
-                        to_left.push(c)
-                    }
+                    JoinKind::Inner | JoinKind::Semi | JoinKind::Anti if left_only => to_left.push(c),
                     JoinKind::Inner if right_only => to_right.push(c.remap_columns(&|i| i - lw)),
                     JoinKind::Left if left_only => to_left.push(c),
                     JoinKind::Right if right_only => to_right.push(c.remap_columns(&|i| i - lw)),
@@ -367,36 +256,16 @@ fn push_movable(node: Node, conjuncts: Vec<Expr>) -> Node {
                 // A condition over both sides of an inner join is a join condition.
                 let mut all = on.map(Expr::conjuncts).unwrap_or_default();
                 all.extend(keep);
-                Node::NestedLoopJoin {
-                    left: Box::new(left),
-                    right: Box::new(right),
-                    kind,
-                    on: Expr::and_all(all),
-                }
+                Node::NestedLoopJoin { left: Box::new(left), right: Box::new(right), kind, on: Expr::and_all(all) }
             } else {
-                wrap_filter(
-                    Node::NestedLoopJoin {
-                        left: Box::new(left),
-                        right: Box::new(right),
-                        kind,
-                        on,
-                    },
-                    keep,
-                )
+                wrap_filter(Node::NestedLoopJoin { left: Box::new(left), right: Box::new(right), kind, on }, keep)
             }
         }
-        Node::Project {
-            input,
-            exprs,
-            names,
-        } => {
+        Node::Project { input, exprs, names } => {
             // Substitute the projected expressions when they are safe to duplicate.
             let (mut down, mut keep) = (Vec::new(), Vec::new());
             for c in conjuncts {
-                let ok = c
-                    .columns()
-                    .iter()
-                    .all(|&i| exprs.get(i).is_some_and(|e| movable(e) && !has_subquery(e)));
+                let ok = c.columns().iter().all(|&i| exprs.get(i).is_some_and(|e| movable(e) && !has_subquery(e)));
                 if ok && !has_subquery(&c) {
                     down.push(c.transform(&mut |x| match x {
                         Expr::Column(i, _) => exprs[i].clone(),
@@ -407,20 +276,9 @@ fn push_movable(node: Node, conjuncts: Vec<Expr>) -> Node {
                 }
             }
             let input = push_filter(*input, down);
-            wrap_filter(
-                Node::Project {
-                    input: Box::new(input),
-                    exprs,
-                    names,
-                },
-                keep,
-            )
+            wrap_filter(Node::Project { input: Box::new(input), exprs, names }, keep)
         }
-        Node::Aggregate {
-            input,
-            group_by,
-            aggs,
-        } => {
+        Node::Aggregate { input, group_by, aggs } => {
             let n = group_by.len();
             let (mut down, mut keep) = (Vec::new(), Vec::new());
             for c in conjuncts {
@@ -435,19 +293,9 @@ fn push_movable(node: Node, conjuncts: Vec<Expr>) -> Node {
                 }
             }
             let input = push_filter(*input, down);
-            wrap_filter(
-                Node::Aggregate {
-                    input: Box::new(input),
-                    group_by,
-                    aggs,
-                },
-                keep,
-            )
+            wrap_filter(Node::Aggregate { input: Box::new(input), group_by, aggs }, keep)
         }
-        Node::Sort { input, keys } => Node::Sort {
-            input: Box::new(push_movable(*input, conjuncts)),
-            keys,
-        },
+        Node::Sort { input, keys } => Node::Sort { input: Box::new(push_movable(*input, conjuncts)), keys },
         Node::Empty { width } => Node::Empty { width },
         other => wrap_filter(other, conjuncts),
     }
@@ -471,10 +319,7 @@ struct Relation {
 
 fn order_joins(node: Node) -> Node {
     match node {
-        Node::NestedLoopJoin {
-            kind: JoinKind::Inner,
-            ..
-        } => {
+        Node::NestedLoopJoin { kind: JoinKind::Inner, .. } => {
             let mut rels = Vec::new();
             let mut conds = Vec::new();
             flatten_inner(node, 0, &mut rels, &mut conds);
@@ -484,12 +329,7 @@ fn order_joins(node: Node) -> Node {
                     let n = order_joins(n);
                     let width = n.width();
                     let estimate = estimate_rows(&n);
-                    Relation {
-                        node: n,
-                        offset,
-                        width,
-                        estimate,
-                    }
+                    Relation { node: n, offset, width, estimate }
                 })
                 .collect();
             rebuild_joins(rels, conds)
@@ -501,38 +341,18 @@ fn order_joins(node: Node) -> Node {
 /// Collects the inputs and conditions of a tree of inner nested-loop joins.
 fn flatten_inner(node: Node, offset: usize, rels: &mut Vec<(Node, usize)>, conds: &mut Vec<Expr>) {
     match node {
-        Node::NestedLoopJoin {
-            left,
-            right,
-            kind: JoinKind::Inner,
-            on,
-        } => {
+        Node::NestedLoopJoin { left, right, kind: JoinKind::Inner, on } => {
             let lw = left.width();
             if let Some(on) = on {
-                conds.extend(
-                    on.conjuncts()
-                        .into_iter()
-                        .map(|c| c.remap_columns(&|i| i + offset)),
-                );
+                conds.extend(on.conjuncts().into_iter().map(|c| c.remap_columns(&|i| i + offset)));
             }
             flatten_inner(*left, offset, rels, conds);
             flatten_inner(*right, offset + lw, rels, conds);
         }
         Node::Filter { input, predicate }
-            if matches!(
-                input.as_ref(),
-                Node::NestedLoopJoin {
-                    kind: JoinKind::Inner,
-                    ..
-                }
-            ) =>
+            if matches!(input.as_ref(), Node::NestedLoopJoin { kind: JoinKind::Inner, .. }) =>
         {
-            conds.extend(
-                predicate
-                    .conjuncts()
-                    .into_iter()
-                    .map(|c| c.remap_columns(&|i| i + offset)),
-            );
+            conds.extend(predicate.conjuncts().into_iter().map(|c| c.remap_columns(&|i| i + offset)));
             flatten_inner(*input, offset, rels, conds);
         }
         other => rels.push((other, offset)),
@@ -544,18 +364,11 @@ fn flatten_inner(node: Node, offset: usize, rels: &mut Vec<(Node, usize)>, conds
 fn rebuild_joins(mut rels: Vec<Relation>, conds: Vec<Expr>) -> Node {
     let total: usize = rels.iter().map(|r| r.width).sum();
     // Which relation owns each original column.
-    let owner = |col: usize, rels: &[Relation]| {
-        rels.iter()
-            .position(|r| col >= r.offset && col < r.offset + r.width)
-    };
+    let owner = |col: usize, rels: &[Relation]| rels.iter().position(|r| col >= r.offset && col < r.offset + r.width);
     let cond_rels: Vec<Vec<usize>> = conds
         .iter()
         .map(|c| {
-            let mut v: Vec<usize> = c
-                .columns()
-                .into_iter()
-                .filter_map(|col| owner(col, &rels))
-                .collect();
+            let mut v: Vec<usize> = c.columns().into_iter().filter_map(|col| owner(col, &rels)).collect();
             v.sort_unstable();
             v.dedup();
             v
@@ -566,16 +379,12 @@ fn rebuild_joins(mut rels: Vec<Relation>, conds: Vec<Expr>) -> Node {
     let n = rels.len();
     let mut order: Vec<usize> = Vec::with_capacity(n);
     let mut placed = vec![false; n];
-    let first = (0..n)
-        .min_by(|&a, &b| rels[a].estimate.total_cmp(&rels[b].estimate))
-        .expect("a join has inputs");
+    let first = (0..n).min_by(|&a, &b| rels[a].estimate.total_cmp(&rels[b].estimate)).expect("a join has inputs");
     order.push(first);
     placed[first] = true;
     while order.len() < n {
         let connected = |r: usize| {
-            cond_rels.iter().any(|rs| {
-                rs.contains(&r) && rs.iter().all(|&x| x == r || placed[x]) && rs.len() > 1
-            })
+            cond_rels.iter().any(|rs| rs.contains(&r) && rs.iter().all(|&x| x == r || placed[x]) && rs.len() > 1)
         };
         let next = (0..n)
             .filter(|&r| !placed[r])
@@ -597,16 +406,11 @@ fn rebuild_joins(mut rels: Vec<Relation>, conds: Vec<Expr>) -> Node {
         }
         pos += rels[r].width;
     }
-    let mut conds: Vec<Option<Expr>> = conds
-        .into_iter()
-        .map(|c| Some(c.remap_columns(&|i| new_pos[i])))
-        .collect();
+    let mut conds: Vec<Option<Expr>> = conds.into_iter().map(|c| Some(c.remap_columns(&|i| new_pos[i]))).collect();
     // Build the tree, attaching each condition at the first join where all its inputs
     // are present.
-    let mut slots: Vec<Option<Node>> = rels
-        .iter_mut()
-        .map(|r| Some(std::mem::replace(&mut r.node, Node::Empty { width: 0 })))
-        .collect();
+    let mut slots: Vec<Option<Node>> =
+        rels.iter_mut().map(|r| Some(std::mem::replace(&mut r.node, Node::Empty { width: 0 }))).collect();
     let mut present = vec![false; n];
     let mut iter = order.iter();
     let &first = iter.next().expect("non-empty");
@@ -634,22 +438,13 @@ fn rebuild_joins(mut rels: Vec<Relation>, conds: Vec<Expr>) -> Node {
     // Conditions referencing no input (constants) go on top.
     let rest: Vec<Expr> = conds.into_iter().flatten().collect();
     let tree = wrap_filter(tree, rest);
-    if order
-        .windows(2)
-        .all(|w| rels[w[0]].offset < rels[w[1]].offset)
-    {
+    if order.windows(2).all(|w| rels[w[0]].offset < rels[w[1]].offset) {
         return tree;
     }
-    let exprs = (0..total)
-        .map(|i| Expr::Column(new_pos[i], DataType::Unknown))
-        .collect::<Vec<_>>();
+    let exprs = (0..total).map(|i| Expr::Column(new_pos[i], DataType::Unknown)).collect::<Vec<_>>();
     let exprs = retype_columns(exprs, &tree);
     let names = vec![String::new(); total];
-    Node::Project {
-        input: Box::new(tree),
-        exprs,
-        names,
-    }
+    Node::Project { input: Box::new(tree), exprs, names }
 }
 
 /// Gives column references the types of the columns they point at, where known.
@@ -669,11 +464,7 @@ fn estimate_rows(node: &Node) -> f64 {
                 let eqs = equality_columns(f);
                 let key = s.table.schema.key_columns();
                 key.iter().all(|k| eqs.contains(k))
-                    || s.table
-                        .schema
-                        .indexes
-                        .iter()
-                        .any(|i| i.unique && i.columns.iter().all(|c| eqs.contains(c)))
+                    || s.table.schema.indexes.iter().any(|i| i.unique && i.columns.iter().all(|c| eqs.contains(c)))
             });
             if unique_eq {
                 1.0
@@ -684,9 +475,7 @@ fn estimate_rows(node: &Node) -> f64 {
         Node::Values { rows, .. } => rows.len() as f64,
         Node::Filter { input, .. } => (estimate_rows(input) / 3.0).max(1.0),
         Node::Empty { .. } => 0.0,
-        Node::Aggregate {
-            input, group_by, ..
-        } => {
+        Node::Aggregate { input, group_by, .. } => {
             if group_by.is_empty() {
                 1.0
             } else {
@@ -694,12 +483,7 @@ fn estimate_rows(node: &Node) -> f64 {
             }
         }
         Node::Limit { input, .. } => estimate_rows(input).min(100.0),
-        Node::NestedLoopJoin {
-            left, right, on, ..
-        }
-        | Node::HashJoin {
-            left, right, on, ..
-        } => {
+        Node::NestedLoopJoin { left, right, on, .. } | Node::HashJoin { left, right, on, .. } => {
             let l = estimate_rows(left);
             let r = estimate_rows(right);
             if on.is_some() || matches!(node, Node::HashJoin { .. }) {
@@ -719,9 +503,7 @@ fn equality_columns(pred: &Expr) -> Vec<usize> {
         .into_iter()
         .filter_map(|c| match c {
             Expr::Binary(BinOp::Eq, l, r, _) => match (*l, *r) {
-                (Expr::Column(i, _), e) | (e, Expr::Column(i, _)) if e.is_row_independent() => {
-                    Some(i)
-                }
+                (Expr::Column(i, _), e) | (e, Expr::Column(i, _)) if e.is_row_independent() => Some(i),
                 _ => None,
             },
             _ => None,
@@ -734,13 +516,7 @@ fn equality_columns(pred: &Expr) -> Vec<usize> {
 
 fn hash_joins(node: Node) -> Node {
     let node = map_inputs(node, &mut hash_joins);
-    let Node::NestedLoopJoin {
-        left,
-        right,
-        kind,
-        on: Some(on),
-    } = node
-    else {
+    let Node::NestedLoopJoin { left, right, kind, on: Some(on) } = node else {
         return node;
     };
     let lw = left.width();
@@ -776,21 +552,9 @@ fn hash_joins(node: Node) -> Node {
         rest.push(c);
     }
     if lk.is_empty() {
-        return Node::NestedLoopJoin {
-            left,
-            right,
-            kind,
-            on: Expr::and_all(rest),
-        };
+        return Node::NestedLoopJoin { left, right, kind, on: Expr::and_all(rest) };
     }
-    Node::HashJoin {
-        left,
-        right,
-        kind,
-        left_keys: lk,
-        right_keys: rk,
-        on: Expr::and_all(rest),
-    }
+    Node::HashJoin { left, right, kind, left_keys: lk, right_keys: rk, on: Expr::and_all(rest) }
 }
 
 // ---------------------------------------------------------------------------------
@@ -839,8 +603,7 @@ fn constraints(s: &Scan, filter: &Expr) -> Vec<ColumnConstraint> {
                     (v, Expr::Column(i, _)) if v.is_row_independent() => (i, v, op.flip()),
                     _ => continue,
                 };
-                if col >= cols.len() || !key_compatible(&cols[col].ty, &val.ty()) || !movable(&val)
-                {
+                if col >= cols.len() || !key_compatible(&cols[col].ty, &val.ty()) || !movable(&val) {
                     continue;
                 }
                 let cc = &mut out[col];
@@ -853,18 +616,12 @@ fn constraints(s: &Scan, filter: &Expr) -> Vec<ColumnConstraint> {
                     _ => {}
                 }
             }
-            Expr::InList {
-                expr,
-                list,
-                negated: false,
-            } => {
+            Expr::InList { expr, list, negated: false } => {
                 if let Expr::Column(i, _) = *expr {
                     if i < cols.len()
-                        && list.iter().all(|v| {
-                            v.is_row_independent()
-                                && movable(v)
-                                && key_compatible(&cols[i].ty, &v.ty())
-                        })
+                        && list
+                            .iter()
+                            .all(|v| v.is_row_independent() && movable(v) && key_compatible(&cols[i].ty, &v.ty()))
                         && out[i].eq.is_none()
                         && !list.is_empty()
                     {
@@ -885,10 +642,7 @@ fn constraints(s: &Scan, filter: &Expr) -> Vec<ColumnConstraint> {
 
 /// Builds key ranges for an index over `columns`; returns the ranges, the number of
 /// equality columns matched, and whether a range column follows.
-fn ranges_for(
-    columns: &[usize],
-    cons: &[ColumnConstraint],
-) -> Option<(Vec<KeyRange>, usize, bool)> {
+fn ranges_for(columns: &[usize], cons: &[ColumnConstraint]) -> Option<(Vec<KeyRange>, usize, bool)> {
     const MAX_RANGES: usize = 1024;
     let mut prefixes: Vec<Vec<Expr>> = vec![Vec::new()];
     let mut eq_count = 0;
@@ -971,14 +725,7 @@ fn choose_access(s: &Scan, filter: &Expr) -> Option<Access> {
     for idx in &schema.indexes {
         if let Some((ranges, eq, range)) = ranges_for(&idx.columns, &cons) {
             let full = idx.unique && eq == idx.columns.len();
-            consider(
-                score(full, eq, range, false),
-                Access::Index {
-                    index: idx.id,
-                    name: idx.name.clone(),
-                    ranges,
-                },
-            );
+            consider(score(full, eq, range, false), Access::Index { index: idx.id, name: idx.name.clone(), ranges });
         }
     }
     best.map(|(_, a)| a)

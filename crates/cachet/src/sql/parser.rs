@@ -38,13 +38,15 @@ pub fn parse(sql: &str) -> Result<Vec<ParsedStatement>> {
         let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
             continue;
         };
-        let text = lines
-            .slice(sql, first.span.start, last.span.end)
-            .to_string();
+        let text = lines.slice(sql, first.span.start, last.span.end).to_string();
+        // Statements sqlparser does not know: CHECKPOINT becomes `PRAGMA checkpoint`.
+        if chunk.len() == 1 && matches!(&first.token, Token::Word(w) if w.value.eq_ignore_ascii_case("checkpoint")) {
+            let name = ast::ObjectName::from(vec![ast::Ident::new("checkpoint")]);
+            out.push(ParsedStatement { ast: ast::Statement::Pragma { name, value: None, is_eq: false }, text });
+            continue;
+        }
         let d = dialect();
-        let mut parser = Parser::new(&d)
-            .with_recursion_limit(RECURSION_LIMIT)
-            .with_tokens_with_locations(chunk);
+        let mut parser = Parser::new(&d).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(chunk);
         let stmt = parser.parse_statement().map_err(|e| syntax_error(sql, e))?;
         // Anything left over is an error at that token.
         let next = parser.peek_token();
@@ -60,9 +62,7 @@ pub fn parse(sql: &str) -> Result<Vec<ParsedStatement>> {
 pub fn parse_expr(sql: &str) -> Result<ast::Expr> {
     let tokens = tokenize(sql)?;
     let d = dialect();
-    let mut parser = Parser::new(&d)
-        .with_recursion_limit(RECURSION_LIMIT)
-        .with_tokens_with_locations(tokens);
+    let mut parser = Parser::new(&d).with_recursion_limit(RECURSION_LIMIT).with_tokens_with_locations(tokens);
     let e = parser.parse_expr().map_err(|e| syntax_error(sql, e))?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
@@ -73,17 +73,15 @@ pub fn parse_expr(sql: &str) -> Result<ast::Expr> {
 
 fn tokenize(sql: &str) -> Result<Vec<TokenWithSpan>> {
     let d = dialect();
-    let raw = Tokenizer::new(&d, sql)
-        .tokenize_with_location()
-        .map_err(|e| {
-            let msg = e.message.clone();
-            let err = Error::syntax(format!("syntax error: {msg}"));
-            if e.location.line > 0 {
-                err.with_location(sql, e.location.line as u32, e.location.column as u32)
-            } else {
-                err
-            }
-        })?;
+    let raw = Tokenizer::new(&d, sql).tokenize_with_location().map_err(|e| {
+        let msg = e.message.clone();
+        let err = Error::syntax(format!("syntax error: {msg}"));
+        if e.location.line > 0 {
+            err.with_location(sql, e.location.line as u32, e.location.column as u32)
+        } else {
+            err
+        }
+    })?;
     number_placeholders(raw)
 }
 
@@ -104,29 +102,20 @@ fn number_placeholders(tokens: Vec<TokenWithSpan>) -> Result<Vec<TokenWithSpan>>
         };
         if question {
             n += 1;
-            out.push(TokenWithSpan {
-                token: Token::Placeholder(format!("${n}")),
-                span: t.span,
-            });
+            out.push(TokenWithSpan { token: Token::Placeholder(format!("${n}")), span: t.span });
         } else {
             out.push(t);
         }
     }
     if n > 0 && dollar {
-        return Err(Error::syntax(
-            "cannot mix ? and $n parameters in one statement",
-        ));
+        return Err(Error::syntax("cannot mix ? and $n parameters in one statement"));
     }
     Ok(out)
 }
 
 /// Whether the next token starts an operand, judging by the previous significant token.
 fn operand_position(prev: &[TokenWithSpan]) -> bool {
-    let Some(t) = prev
-        .iter()
-        .rev()
-        .find(|t| !matches!(t.token, Token::Whitespace(_)))
-    else {
+    let Some(t) = prev.iter().rev().find(|t| !matches!(t.token, Token::Whitespace(_))) else {
         return true;
     };
     match &t.token {
@@ -194,16 +183,10 @@ fn split(tokens: Vec<TokenWithSpan>) -> Vec<Vec<TokenWithSpan>> {
     out.push(cur);
     out.into_iter()
         .map(|mut c| {
-            while c
-                .last()
-                .is_some_and(|t| matches!(t.token, Token::Whitespace(_)))
-            {
+            while c.last().is_some_and(|t| matches!(t.token, Token::Whitespace(_))) {
                 c.pop();
             }
-            let start = c
-                .iter()
-                .position(|t| !matches!(t.token, Token::Whitespace(_)))
-                .unwrap_or(c.len());
+            let start = c.iter().position(|t| !matches!(t.token, Token::Whitespace(_))).unwrap_or(c.len());
             c.drain(..start);
             c
         })
@@ -251,9 +234,7 @@ fn syntax_at(sql: &str, token: &Token, loc: Location, detail: Option<String>) ->
     if loc.line > 0 {
         e = e.with_location(sql, loc.line as u32, loc.column as u32);
     } else if *token == Token::EOF {
-        e = e
-            .with_position(sql.chars().count() as u32 + 1)
-            .resolve_location(sql);
+        e = e.with_position(sql.chars().count() as u32 + 1).resolve_location(sql);
     }
     e
 }
@@ -271,11 +252,8 @@ fn token_text(t: &Token) -> String {
 fn syntax_error(sql: &str, e: ParserError) -> Error {
     let msg = match e {
         ParserError::RecursionLimitExceeded => {
-            return Error::new(
-                SqlState::STATEMENT_TOO_COMPLEX,
-                "stack depth limit exceeded",
-            )
-            .with_hint("The statement nests expressions too deeply.")
+            return Error::new(SqlState::STATEMENT_TOO_COMPLEX, "stack depth limit exceeded")
+                .with_hint("The statement nests expressions too deeply.")
         }
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => m,
     };
@@ -290,9 +268,7 @@ fn syntax_error(sql: &str, e: ParserError) -> Error {
         }
         None => (msg.clone(), None),
     };
-    let found = body
-        .rsplit_once("found: ")
-        .map(|(_, f)| f.trim().to_string());
+    let found = body.rsplit_once("found: ").map(|(_, f)| f.trim().to_string());
     let message = match found.as_deref() {
         Some("EOF") | None if body.contains("EOF") => "syntax error at end of input".to_string(),
         Some(f) => format!("syntax error at or near \"{f}\""),
@@ -303,9 +279,7 @@ fn syntax_error(sql: &str, e: ParserError) -> Error {
         Some((line, col)) => err = err.with_location(sql, line as u32, col as u32),
         None => {
             if err.message() == "syntax error at end of input" {
-                err = err
-                    .with_position(sql.chars().count() as u32 + 1)
-                    .resolve_location(sql);
+                err = err.with_position(sql.chars().count() as u32 + 1).resolve_location(sql);
             }
         }
     }
@@ -327,10 +301,7 @@ mod tests {
     #[test]
     fn question_marks_become_parameters() {
         let s = parse("SELECT * FROM t WHERE a = ? AND b IN (?, ?)").unwrap();
-        assert_eq!(
-            s[0].ast.to_string(),
-            "SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)"
-        );
+        assert_eq!(s[0].ast.to_string(), "SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)");
         let s = parse("SELECT j ? 'k' FROM t WHERE x = ?").unwrap();
         assert_eq!(s[0].ast.to_string(), "SELECT j ? 'k' FROM t WHERE x = $1");
     }

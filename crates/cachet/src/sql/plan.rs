@@ -54,10 +54,7 @@ pub struct KeyRange {
 impl KeyRange {
     /// The range of keys equal to `prefix`.
     pub fn point(prefix: Vec<Expr>) -> Self {
-        KeyRange {
-            lower: KeyBound::Included(prefix.clone()),
-            upper: KeyBound::Included(prefix),
-        }
+        KeyRange { lower: KeyBound::Included(prefix.clone()), upper: KeyBound::Included(prefix) }
     }
 
     /// Whether this is an equality on a prefix.
@@ -77,11 +74,7 @@ pub enum Access {
     /// Ranges of the primary key. A point on the whole key is a lookup.
     Primary(Vec<KeyRange>),
     /// Ranges of a secondary index.
-    Index {
-        index: u32,
-        name: String,
-        ranges: Vec<KeyRange>,
-    },
+    Index { index: u32, name: String, ranges: Vec<KeyRange> },
 }
 
 /// A scan of a stored table.
@@ -209,18 +202,8 @@ impl Node {
             | Node::Limit { input, .. }
             | Node::Distinct { input } => input.width(),
             Node::Project { exprs, .. } => exprs.len(),
-            Node::NestedLoopJoin {
-                left, right, kind, ..
-            }
-            | Node::HashJoin {
-                left, right, kind, ..
-            } => {
-                left.width()
-                    + if kind.outputs_right() {
-                        right.width()
-                    } else {
-                        0
-                    }
+            Node::NestedLoopJoin { left, right, kind, .. } | Node::HashJoin { left, right, kind, .. } => {
+                left.width() + if kind.outputs_right() { right.width() } else { 0 }
             }
             Node::Aggregate { group_by, aggs, .. } => group_by.len() + aggs.len(),
             Node::SetOp { left, .. } => left.width(),
@@ -270,30 +253,17 @@ impl Node {
             Node::Filter { predicate, .. } => f(predicate),
             Node::Project { exprs, .. } => exprs.iter().for_each(&mut *f),
             Node::NestedLoopJoin { on, .. } => on.iter().for_each(&mut *f),
-            Node::HashJoin {
-                left_keys,
-                right_keys,
-                on,
-                ..
-            } => left_keys
-                .iter()
-                .chain(right_keys)
-                .chain(on.iter())
-                .for_each(&mut *f),
+            Node::HashJoin { left_keys, right_keys, on, .. } => {
+                left_keys.iter().chain(right_keys).chain(on.iter()).for_each(&mut *f)
+            }
             Node::Aggregate { group_by, aggs, .. } => {
                 group_by.iter().for_each(&mut *f);
                 for a in aggs {
-                    a.args
-                        .iter()
-                        .chain(a.filter.iter())
-                        .chain(a.order_by.iter().map(|k| &k.expr))
-                        .for_each(&mut *f);
+                    a.args.iter().chain(a.filter.iter()).chain(a.order_by.iter().map(|k| &k.expr)).for_each(&mut *f);
                 }
             }
             Node::Sort { keys, .. } => keys.iter().map(|k| &k.expr).for_each(&mut *f),
-            Node::Limit { limit, offset, .. } => {
-                limit.iter().chain(offset.iter()).for_each(&mut *f)
-            }
+            Node::Limit { limit, offset, .. } => limit.iter().chain(offset.iter()).for_each(&mut *f),
             Node::Distinct { .. } | Node::SetOp { .. } | Node::Empty { .. } => {}
         }
         for input in self.inputs() {
@@ -315,80 +285,37 @@ impl Node {
                 KeyBound::Excluded(v) => KeyBound::Excluded(v.into_iter().map(&mut *f).collect()),
             };
             let lower = b(r.lower, f);
-            KeyRange {
-                lower,
-                upper: b(r.upper, f),
-            }
+            KeyRange { lower, upper: b(r.upper, f) }
         };
         match self {
             Node::Scan(mut s) => {
                 s.filter = s.filter.map(&mut *f);
                 s.access = match s.access {
                     Access::Full => Access::Full,
-                    Access::Primary(rs) => {
-                        Access::Primary(rs.into_iter().map(|r| map_range(r, f)).collect())
+                    Access::Primary(rs) => Access::Primary(rs.into_iter().map(|r| map_range(r, f)).collect()),
+                    Access::Index { index, name, ranges } => {
+                        Access::Index { index, name, ranges: ranges.into_iter().map(|r| map_range(r, f)).collect() }
                     }
-                    Access::Index {
-                        index,
-                        name,
-                        ranges,
-                    } => Access::Index {
-                        index,
-                        name,
-                        ranges: ranges.into_iter().map(|r| map_range(r, f)).collect(),
-                    },
                 };
                 Node::Scan(s)
             }
-            Node::Values { rows, width } => Node::Values {
-                rows: rows
-                    .into_iter()
-                    .map(|r| r.into_iter().map(&mut *f).collect())
-                    .collect(),
-                width,
-            },
+            Node::Values { rows, width } => {
+                Node::Values { rows: rows.into_iter().map(|r| r.into_iter().map(&mut *f).collect()).collect(), width }
+            }
             Node::Filter { input, predicate } => {
                 let input = mi(input, f);
-                Node::Filter {
-                    input,
-                    predicate: f(predicate),
-                }
+                Node::Filter { input, predicate: f(predicate) }
             }
-            Node::Project {
-                input,
-                exprs,
-                names,
-            } => {
+            Node::Project { input, exprs, names } => {
                 let input = mi(input, f);
-                Node::Project {
-                    input,
-                    exprs: exprs.into_iter().map(&mut *f).collect(),
-                    names,
-                }
+                Node::Project { input, exprs: exprs.into_iter().map(&mut *f).collect(), names }
             }
-            Node::NestedLoopJoin {
-                left,
-                right,
-                kind,
-                on,
-            } => {
+            Node::NestedLoopJoin { left, right, kind, on } => {
                 let left = mi(left, f);
                 let right = mi(right, f);
-                Node::NestedLoopJoin {
-                    left,
-                    right,
-                    kind,
-                    on: on.map(&mut *f),
-                }
+                Node::NestedLoopJoin { left, right, kind, on: on.map(&mut *f) }
             }
-            Node::HashJoin {
-                left,
-                right,
-                kind,
-                left_keys,
-                right_keys,
-                on,
-            } => {
+            Node::HashJoin { left, right, kind, left_keys, right_keys, on } => {
                 let left = mi(left, f);
                 let right = mi(right, f);
                 Node::HashJoin {
@@ -400,11 +327,7 @@ impl Node {
                     on: on.map(&mut *f),
                 }
             }
-            Node::Aggregate {
-                input,
-                group_by,
-                aggs,
-            } => {
+            Node::Aggregate { input, group_by, aggs } => {
                 let input = mi(input, f);
                 let group_by = group_by.into_iter().map(&mut *f).collect();
                 let aggs = aggs
@@ -412,64 +335,24 @@ impl Node {
                     .map(|mut a| {
                         a.args = a.args.into_iter().map(&mut *f).collect();
                         a.filter = a.filter.map(&mut *f);
-                        a.order_by = a
-                            .order_by
-                            .into_iter()
-                            .map(|k| SortKey {
-                                expr: f(k.expr),
-                                ..k
-                            })
-                            .collect();
+                        a.order_by = a.order_by.into_iter().map(|k| SortKey { expr: f(k.expr), ..k }).collect();
                         a
                     })
                     .collect();
-                Node::Aggregate {
-                    input,
-                    group_by,
-                    aggs,
-                }
+                Node::Aggregate { input, group_by, aggs }
             }
             Node::Sort { input, keys } => {
                 let input = mi(input, f);
-                Node::Sort {
-                    input,
-                    keys: keys
-                        .into_iter()
-                        .map(|k| SortKey {
-                            expr: f(k.expr),
-                            ..k
-                        })
-                        .collect(),
-                }
+                Node::Sort { input, keys: keys.into_iter().map(|k| SortKey { expr: f(k.expr), ..k }).collect() }
             }
-            Node::Limit {
-                input,
-                limit,
-                offset,
-            } => {
+            Node::Limit { input, limit, offset } => {
                 let input = mi(input, f);
-                Node::Limit {
-                    input,
-                    limit: limit.map(&mut *f),
-                    offset: offset.map(&mut *f),
-                }
+                Node::Limit { input, limit: limit.map(&mut *f), offset: offset.map(&mut *f) }
             }
-            Node::Distinct { input } => Node::Distinct {
-                input: mi(input, f),
-            },
-            Node::SetOp {
-                kind,
-                all,
-                left,
-                right,
-            } => {
+            Node::Distinct { input } => Node::Distinct { input: mi(input, f) },
+            Node::SetOp { kind, all, left, right } => {
                 let left = mi(left, f);
-                Node::SetOp {
-                    kind,
-                    all,
-                    left,
-                    right: mi(right, f),
-                }
+                Node::SetOp { kind, all, left, right: mi(right, f) }
             }
             e @ Node::Empty { .. } => e,
         }
@@ -510,17 +393,8 @@ impl Node {
         lines
     }
 
-    fn explain_into(
-        &self,
-        depth: usize,
-        lines: &mut Vec<String>,
-        annotate: &dyn Fn(&Node, usize) -> Option<String>,
-    ) {
-        let indent = if depth == 0 {
-            String::new()
-        } else {
-            format!("{}->  ", "      ".repeat(depth - 1) + "  ")
-        };
+    fn explain_into(&self, depth: usize, lines: &mut Vec<String>, annotate: &dyn Fn(&Node, usize) -> Option<String>) {
+        let indent = if depth == 0 { String::new() } else { format!("{}->  ", "      ".repeat(depth - 1) + "  ") };
         let pad = "      ".repeat(depth) + if depth == 0 { "  " } else { "    " };
         let mut head = self.describe();
         if let Some(a) = annotate(self, depth) {
@@ -576,29 +450,21 @@ impl Node {
         match self {
             Node::Scan(s) => {
                 let name = &s.table.schema.name;
-                let alias = if s.alias != *name {
-                    format!(" {}", s.alias)
-                } else {
-                    String::new()
-                };
+                let alias = if s.alias != *name { format!(" {}", s.alias) } else { String::new() };
                 match &s.access {
                     Access::Full => format!("Seq Scan on {name}{alias}"),
                     Access::Primary(ranges) => {
-                        let kind = if ranges.iter().all(|r| {
-                            r.as_point()
-                                .is_some_and(|p| p.len() == s.table.schema.key_columns().len())
-                        }) {
+                        let kind = if ranges
+                            .iter()
+                            .all(|r| r.as_point().is_some_and(|p| p.len() == s.table.schema.key_columns().len()))
+                        {
                             "Index Lookup"
                         } else {
                             "Index Range Scan"
                         };
                         format!("{kind} using {name}_pkey on {name}{alias}")
                     }
-                    Access::Index {
-                        name: index,
-                        ranges,
-                        ..
-                    } => {
+                    Access::Index { name: index, ranges, .. } => {
                         let kind = if ranges.iter().all(|r| r.as_point().is_some()) {
                             "Index Scan"
                         } else {
@@ -644,11 +510,7 @@ impl Node {
                 n.extend(output_names(right));
                 n
             }
-            _ => self
-                .inputs()
-                .first()
-                .map(|i| output_names(i))
-                .unwrap_or_default(),
+            _ => self.inputs().first().map(|i| output_names(i)).unwrap_or_default(),
         };
         let show = |e: &Expr| show_expr(e, &input_names);
         let mut out = Vec::new();
@@ -659,10 +521,8 @@ impl Node {
                     Access::Primary(r) | Access::Index { ranges: r, .. } => Some(r),
                 };
                 if let Some(ranges) = ranges {
-                    let parts: Vec<String> = ranges
-                        .iter()
-                        .map(|r| super::explain::show_range(r, &s.table, &s.access))
-                        .collect();
+                    let parts: Vec<String> =
+                        ranges.iter().map(|r| super::explain::show_range(r, &s.table, &s.access)).collect();
                     out.push(format!("Index Cond: {}", parts.join(" OR ")));
                 }
                 if let Some(f) = &s.filter {
@@ -670,19 +530,11 @@ impl Node {
                 }
             }
             Node::Filter { predicate, .. } => out.push(format!("Filter: {}", show(predicate))),
-            Node::Project { exprs, .. } => out.push(format!(
-                "Output: {}",
-                exprs.iter().map(show).collect::<Vec<_>>().join(", ")
-            )),
-            Node::NestedLoopJoin { on: Some(on), .. } => {
-                out.push(format!("Join Filter: {}", show(on)))
+            Node::Project { exprs, .. } => {
+                out.push(format!("Output: {}", exprs.iter().map(show).collect::<Vec<_>>().join(", ")))
             }
-            Node::HashJoin {
-                left_keys,
-                right_keys,
-                on,
-                ..
-            } => {
+            Node::NestedLoopJoin { on: Some(on), .. } => out.push(format!("Join Filter: {}", show(on))),
+            Node::HashJoin { left_keys, right_keys, on, .. } => {
                 let right_names = match self {
                     Node::HashJoin { right, .. } => output_names(right),
                     _ => vec![],
@@ -699,16 +551,10 @@ impl Node {
             }
             Node::Aggregate { group_by, aggs, .. } => {
                 if !group_by.is_empty() {
-                    out.push(format!(
-                        "Group Key: {}",
-                        group_by.iter().map(show).collect::<Vec<_>>().join(", ")
-                    ));
+                    out.push(format!("Group Key: {}", group_by.iter().map(show).collect::<Vec<_>>().join(", ")));
                 }
                 if !aggs.is_empty() {
-                    let a: Vec<String> = aggs
-                        .iter()
-                        .map(|a| show(&Expr::Agg(Box::new(a.clone()))))
-                        .collect();
+                    let a: Vec<String> = aggs.iter().map(|a| show(&Expr::Agg(Box::new(a.clone())))).collect();
                     out.push(format!("Aggregates: {}", a.join(", ")));
                 }
             }
@@ -721,11 +567,7 @@ impl Node {
                             s.push_str(" DESC");
                         }
                         if k.nulls_first != k.desc {
-                            s.push_str(if k.nulls_first {
-                                " NULLS FIRST"
-                            } else {
-                                " NULLS LAST"
-                            });
+                            s.push_str(if k.nulls_first { " NULLS FIRST" } else { " NULLS LAST" });
                         }
                         s
                     })

@@ -64,10 +64,7 @@ pub fn common_pair(a: &DataType, b: &DataType) -> Option<DataType> {
 
 /// The common type of many types, PostgreSQL's UNION/CASE resolution. `what` names the
 /// construct for the error ("CASE", "UNION", "COALESCE", ...).
-pub fn common_type<'a>(
-    types: impl IntoIterator<Item = &'a DataType>,
-    what: &str,
-) -> Result<DataType> {
+pub fn common_type<'a>(types: impl IntoIterator<Item = &'a DataType>, what: &str) -> Result<DataType> {
     let mut acc = DataType::Unknown;
     for t in types.into_iter().filter(|t| **t != DataType::Unknown) {
         acc = match common_pair(&acc, t) {
@@ -80,20 +77,12 @@ pub fn common_type<'a>(
             }
         };
     }
-    Ok(if acc == DataType::Unknown {
-        DataType::Text
-    } else {
-        acc
-    })
+    Ok(if acc == DataType::Unknown { DataType::Text } else { acc })
 }
 
 /// The operand types an operator needs and its result type, for the given operand
 /// types; `None` if no such operator exists.
-pub fn resolve_binary(
-    op: BinOp,
-    l: &DataType,
-    r: &DataType,
-) -> Option<(DataType, DataType, DataType)> {
+pub fn resolve_binary(op: BinOp, l: &DataType, r: &DataType) -> Option<(DataType, DataType, DataType)> {
     use DataType::*;
     let same = |t: DataType, res: DataType| Some((t.clone(), t, res));
     if op.is_comparison() {
@@ -108,15 +97,9 @@ pub fn resolve_binary(
         BinOp::Concat => match (l, r) {
             (Jsonb, Jsonb | Unknown) | (Unknown, Jsonb) => same(Jsonb, Jsonb),
             (Bytea, Bytea | Unknown) | (Unknown, Bytea) => same(Bytea, Bytea),
-            (Array(e), Array(_) | Unknown) | (Unknown, Array(e)) => {
-                same(Array(e.clone()), Array(e.clone()))
-            }
-            (Array(e), x) if common_pair(e, x).is_some() => {
-                Some((l.clone(), (**e).clone(), l.clone()))
-            }
-            (x, Array(e)) if common_pair(e, x).is_some() => {
-                Some(((**e).clone(), r.clone(), r.clone()))
-            }
+            (Array(e), Array(_) | Unknown) | (Unknown, Array(e)) => same(Array(e.clone()), Array(e.clone())),
+            (Array(e), x) if common_pair(e, x).is_some() => Some((l.clone(), (**e).clone(), l.clone())),
+            (x, Array(e)) if common_pair(e, x).is_some() => Some(((**e).clone(), r.clone(), r.clone())),
             (x, y) if x.is_string() || y.is_string() || *x == Unknown || *y == Unknown => {
                 let side = |t: &DataType| {
                     if t.is_string() || *t == Unknown {
@@ -132,14 +115,8 @@ pub fn resolve_binary(
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => arith(op, l, r),
         BinOp::Pow => {
             let t = match (l, r) {
-                (Numeric(_), x) | (x, Numeric(_)) if x.is_numeric() || *x == Unknown => {
-                    Numeric(None)
-                }
-                (x, y)
-                    if (x.is_numeric() || *x == Unknown) && (y.is_numeric() || *y == Unknown) =>
-                {
-                    Float8
-                }
+                (Numeric(_), x) | (x, Numeric(_)) if x.is_numeric() || *x == Unknown => Numeric(None),
+                (x, y) if (x.is_numeric() || *x == Unknown) && (y.is_numeric() || *y == Unknown) => Float8,
                 _ => return None,
             };
             same(t.clone(), t)
@@ -161,11 +138,7 @@ pub fn resolve_binary(
         }
         BinOp::JsonGet | BinOp::JsonGetText => {
             let base = json_base(l)?;
-            let res = if op == BinOp::JsonGet {
-                base.clone()
-            } else {
-                Text
-            };
+            let res = if op == BinOp::JsonGet { base.clone() } else { Text };
             match r {
                 Int2 | Int4 | Int8 => Some((base, Int4, res)),
                 Text | Varchar(_) | Char(_) | Unknown => Some((base, Text, res)),
@@ -174,11 +147,7 @@ pub fn resolve_binary(
         }
         BinOp::JsonPath | BinOp::JsonPathText => {
             let base = json_base(l)?;
-            let res = if op == BinOp::JsonPath {
-                base.clone()
-            } else {
-                Text
-            };
+            let res = if op == BinOp::JsonPath { base.clone() } else { Text };
             Some((base, Array(Box::new(Text)), res))
         }
         BinOp::Contains | BinOp::ContainedBy => match (l, r) {
@@ -210,12 +179,8 @@ fn arith(op: BinOp, l: &DataType, r: &DataType) -> Option<(DataType, DataType, D
             let t = promote_numeric(x, y);
             Some((t.clone(), t.clone(), t))
         }
-        (x, Unknown) if num(x) => {
-            Some((x.without_typmod(), x.without_typmod(), x.without_typmod()))
-        }
-        (Unknown, y) if num(y) => {
-            Some((y.without_typmod(), y.without_typmod(), y.without_typmod()))
-        }
+        (x, Unknown) if num(x) => Some((x.without_typmod(), x.without_typmod(), x.without_typmod())),
+        (Unknown, y) if num(y) => Some((y.without_typmod(), y.without_typmod(), y.without_typmod())),
         (Unknown, Unknown) => None,
         // Date and time arithmetic, as PostgreSQL's operator catalog has it.
         (Date, y) if y.is_integer() || *y == Unknown => match op {
@@ -224,34 +189,24 @@ fn arith(op: BinOp, l: &DataType, r: &DataType) -> Option<(DataType, DataType, D
         },
         (x, Date) if x.is_integer() && op == BinOp::Add => Some((Int4, Date, Date)),
         (Date, Date) if op == BinOp::Sub => Some((Date, Date, Int4)),
-        (Date, Interval) if matches!(op, BinOp::Add | BinOp::Sub) => {
-            Some((Date, Interval, Timestamp))
-        }
+        (Date, Interval) if matches!(op, BinOp::Add | BinOp::Sub) => Some((Date, Interval, Timestamp)),
         (Interval, Date) if op == BinOp::Add => Some((Interval, Date, Timestamp)),
         (Date, Time) if op == BinOp::Add => Some((Date, Time, Timestamp)),
         (Time, Date) if op == BinOp::Add => Some((Time, Date, Timestamp)),
-        (t @ (Timestamp | TimestampTz | Time), Interval | Unknown)
-            if matches!(op, BinOp::Add | BinOp::Sub) =>
-        {
+        (t @ (Timestamp | TimestampTz | Time), Interval | Unknown) if matches!(op, BinOp::Add | BinOp::Sub) => {
             Some((t.clone(), Interval, t.clone()))
         }
-        (Interval, t @ (Timestamp | TimestampTz | Time)) if op == BinOp::Add => {
-            Some((Interval, t.clone(), t.clone()))
-        }
+        (Interval, t @ (Timestamp | TimestampTz | Time)) if op == BinOp::Add => Some((Interval, t.clone(), t.clone())),
         (t @ (Timestamp | TimestampTz | Time), u) if op == BinOp::Sub && u == t => {
             Some((t.clone(), t.clone(), Interval))
         }
         (Timestamp, TimestampTz) | (TimestampTz, Timestamp) if op == BinOp::Sub => {
             Some((TimestampTz, TimestampTz, Interval))
         }
-        (Interval, Interval | Unknown) | (Unknown, Interval)
-            if matches!(op, BinOp::Add | BinOp::Sub) =>
-        {
+        (Interval, Interval | Unknown) | (Unknown, Interval) if matches!(op, BinOp::Add | BinOp::Sub) => {
             Some((Interval, Interval, Interval))
         }
-        (Interval, y) if num(y) && matches!(op, BinOp::Mul | BinOp::Div) => {
-            Some((Interval, Float8, Interval))
-        }
+        (Interval, y) if num(y) && matches!(op, BinOp::Mul | BinOp::Div) => Some((Interval, Float8, Interval)),
         (x, Interval) if num(x) && op == BinOp::Mul => Some((Float8, Interval, Interval)),
         _ => None,
     }
@@ -269,10 +224,7 @@ pub fn same_representation(from: &DataType, to: &DataType) -> bool {
     if from == to {
         return true;
     }
-    let unlimited = matches!(
-        to,
-        DataType::Text | DataType::Varchar(None) | DataType::Numeric(None)
-    );
+    let unlimited = matches!(to, DataType::Text | DataType::Varchar(None) | DataType::Numeric(None));
     (from.is_string() && to.is_string() && unlimited)
         || (matches!(from, DataType::Numeric(_)) && *to == DataType::Numeric(None))
 }

@@ -54,17 +54,12 @@ pub fn encode_value(v: &Value, out: &mut Key) -> Result<()> {
         Value::Time(t) | Value::Timestamp(t) | Value::TimestampTz(t) => {
             out.extend_from_slice(&((*t as u64) ^ (1 << 63)).to_be_bytes())
         }
-        Value::Interval(i) => {
-            out.extend_from_slice(&((i.total_micros() as u128) ^ (1 << 127)).to_be_bytes())
-        }
+        Value::Interval(i) => out.extend_from_slice(&((i.total_micros() as u128) ^ (1 << 127)).to_be_bytes()),
         Value::Uuid(u) => out.extend_from_slice(u),
         Value::Json(_) | Value::Jsonb(_) | Value::Array(_) => {
             return Err(Error::new(
                 SqlState::FEATURE_NOT_SUPPORTED,
-                format!(
-                    "values of type {} cannot be used in an index key",
-                    v.data_type()
-                ),
+                format!("values of type {} cannot be used in an index key", v.data_type()),
             ))
         }
     }
@@ -89,11 +84,7 @@ fn encode_f64(f: f64, out: &mut Key) {
         f
     };
     let bits = f.to_bits();
-    let bits = if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits ^ (1 << 63)
-    };
+    let bits = if bits >> 63 == 1 { !bits } else { bits ^ (1 << 63) };
     out.extend_from_slice(&bits.to_be_bytes());
 }
 
@@ -160,14 +151,8 @@ mod tests {
 
     #[test]
     fn order_matches_values() {
-        let values = [
-            Value::Int4(-5),
-            Value::Int8(-1),
-            Value::Int2(0),
-            Value::Int4(7),
-            Value::Int8(i64::MAX),
-            Value::Null,
-        ];
+        let values =
+            [Value::Int4(-5), Value::Int8(-1), Value::Int2(0), Value::Int4(7), Value::Int8(i64::MAX), Value::Null];
         for w in values.windows(2) {
             assert!(enc(&w[0]) < enc(&w[1]), "{:?} < {:?}", w[0], w[1]);
         }
@@ -176,29 +161,18 @@ mod tests {
         for w in texts.windows(2) {
             assert!(enc(&Value::text(w[0])) < enc(&Value::text(w[1])));
         }
-        assert!(
-            enc(&Value::Interval(Interval::new(0, 29, 0)))
-                < enc(&Value::Interval(Interval::new(1, 0, 1)))
-        );
+        assert!(enc(&Value::Interval(Interval::new(0, 29, 0))) < enc(&Value::Interval(Interval::new(1, 0, 1))));
     }
 
     #[test]
     fn decimal_order() {
-        let ds = [
-            "-100", "-10.5", "-10", "-1", "-0.5", "-0.05", "0", "0.001", "0.01", "0.5", "1", "1.5",
-            "10", "100.25",
-        ];
-        let keys: Vec<Key> = ds
-            .iter()
-            .map(|s| enc(&Value::Numeric(s.parse().unwrap())))
-            .collect();
+        let ds =
+            ["-100", "-10.5", "-10", "-1", "-0.5", "-0.05", "0", "0.001", "0.01", "0.5", "1", "1.5", "10", "100.25"];
+        let keys: Vec<Key> = ds.iter().map(|s| enc(&Value::Numeric(s.parse().unwrap()))).collect();
         for w in keys.windows(2) {
             assert!(w[0] < w[1]);
         }
-        assert_eq!(
-            enc(&Value::Numeric("1.50".parse().unwrap())),
-            enc(&Value::Numeric("1.5".parse().unwrap()))
-        );
+        assert_eq!(enc(&Value::Numeric("1.50".parse().unwrap())), enc(&Value::Numeric("1.5".parse().unwrap())));
     }
 
     proptest! {

@@ -64,12 +64,7 @@ impl IsolationLevel {
     }
 
     pub fn parse(s: &str) -> Option<IsolationLevel> {
-        match s
-            .trim()
-            .to_ascii_lowercase()
-            .replace(['_', '-'], " ")
-            .as_str()
-        {
+        match s.trim().to_ascii_lowercase().replace(['_', '-'], " ").as_str() {
             "read uncommitted" => Some(IsolationLevel::ReadUncommitted),
             "read committed" => Some(IsolationLevel::ReadCommitted),
             "repeatable read" => Some(IsolationLevel::RepeatableRead),
@@ -80,10 +75,7 @@ impl IsolationLevel {
 
     /// Whether one snapshot serves the whole transaction.
     pub fn uses_transaction_snapshot(&self) -> bool {
-        matches!(
-            self,
-            IsolationLevel::RepeatableRead | IsolationLevel::Serializable
-        )
+        matches!(self, IsolationLevel::RepeatableRead | IsolationLevel::Serializable)
     }
 }
 
@@ -100,11 +92,7 @@ impl ReadView {
     /// Whether a version with these `begin` and `end` fields is visible.
     #[inline]
     pub fn sees(&self, begin: u64, end: u64) -> bool {
-        let created = if begin & TXN_FLAG != 0 {
-            begin == TXN_FLAG | self.txn
-        } else {
-            begin <= self.snapshot
-        };
+        let created = if begin & TXN_FLAG != 0 { begin == TXN_FLAG | self.txn } else { begin <= self.snapshot };
         created
             && (end == INFINITY
                 || (end & TXN_FLAG != 0 && end != TXN_FLAG | self.txn)
@@ -176,27 +164,22 @@ impl TxnManager {
         let snapshot = self.now();
         *active.snapshots.entry(snapshot).or_default() += 1;
         drop(active);
-        Txn {
-            id,
-            snapshot,
-            isolation,
-            writes: Vec::new(),
-            mgr: self.clone(),
-            handle: None,
-            done: false,
-        }
+        Txn { id, snapshot, isolation, writes: Vec::new(), mgr: self.clone(), handle: None, done: false }
+    }
+
+    /// Runs `f` with the commit lock held, passing the newest commit timestamp: no
+    /// commit can happen meanwhile (checkpoints use this to pair a timestamp with a log
+    /// position).
+    pub fn with_commit_lock<R>(&self, f: impl FnOnce(Ts) -> R) -> R {
+        let _guard = self.commit_lock.lock();
+        f(self.now())
     }
 
     /// The oldest snapshot still in use: versions deleted at or before it are invisible
     /// to everyone.
     pub fn horizon(&self) -> Ts {
         let active = self.active.lock();
-        active
-            .snapshots
-            .keys()
-            .next()
-            .copied()
-            .unwrap_or_else(|| self.now())
+        active.snapshots.keys().next().copied().unwrap_or_else(|| self.now())
     }
 
     fn release_snapshot(&self, active: &mut Active, ts: Ts) {
@@ -220,9 +203,9 @@ impl TxnManager {
             let mut cursor = other;
             while let Some(&next) = active.waits_for.get(&cursor) {
                 if next == me {
-                    return Err(Error::new(SqlState::DEADLOCK_DETECTED, "deadlock detected").with_detail(
-                        format!("Transaction {me} waits for transaction {other}, which waits for transaction {me}."),
-                    ));
+                    return Err(Error::new(SqlState::DEADLOCK_DETECTED, "deadlock detected").with_detail(format!(
+                        "Transaction {me} waits for transaction {other}, which waits for transaction {me}."
+                    )));
                 }
                 cursor = next;
             }
@@ -288,11 +271,7 @@ pub struct RowChange {
 impl Txn {
     /// The read view for a statement that starts now.
     pub fn read_view(&self, now: i64) -> ReadView {
-        ReadView {
-            txn: self.id,
-            snapshot: self.snapshot,
-            now,
-        }
+        ReadView { txn: self.id, snapshot: self.snapshot, now }
     }
 
     pub fn manager(&self) -> &Arc<TxnManager> {
@@ -319,26 +298,15 @@ impl Txn {
     /// first write becomes visible to other writers.
     pub(crate) fn register_writer(&mut self) {
         if self.handle.is_none() {
-            let handle = Arc::new(WaitHandle {
-                done: Mutex::new(false),
-                cv: Condvar::new(),
-            });
-            self.mgr
-                .active
-                .lock()
-                .writers
-                .insert(self.id, handle.clone());
+            let handle = Arc::new(WaitHandle { done: Mutex::new(false), cv: Condvar::new() });
+            self.mgr.active.lock().writers.insert(self.id, handle.clone());
             self.handle = Some(handle);
         }
     }
 
     pub(crate) fn record_write(&mut self, table: &Arc<TableStore>, chain: &Arc<Chain>, key: &[u8]) {
         self.register_writer();
-        self.writes.push(WriteEntry {
-            table: table.clone(),
-            chain: chain.clone(),
-            key: key.into(),
-        });
+        self.writes.push(WriteEntry { table: table.clone(), chain: chain.clone(), key: key.into() });
     }
 
     /// The net changes this transaction made, one per row, in first-write order.
@@ -348,12 +316,7 @@ impl Txn {
         for w in &self.writes {
             if seen.insert(Arc::as_ptr(&w.chain) as usize) {
                 if let Some((row, expires)) = w.chain.own_final_state(self.id) {
-                    out.push(RowChange {
-                        table: w.table.id,
-                        key: w.key.clone(),
-                        row,
-                        expires,
-                    });
+                    out.push(RowChange { table: w.table.id, key: w.key.clone(), row, expires });
                 }
             }
         }
@@ -363,29 +326,34 @@ impl Txn {
     /// Commits: stamps every version this transaction wrote with a new commit
     /// timestamp, then makes that timestamp visible. `log` runs under the commit lock
     /// with the commit timestamp, before anything becomes visible; it is where the
-    /// write-ahead log appends the transaction, and an error from it aborts.
-    pub fn commit_with(mut self, log: impl FnOnce(Ts, &Txn) -> Result<()>) -> Result<Ts> {
-        if self.writes.is_empty() {
+    /// write-ahead log appends the transaction, and an error from it aborts. It runs
+    /// when the transaction wrote rows, or when `force_log` says there is something else
+    /// to log (a schema change); otherwise the commit is free and returns `None`.
+    pub fn commit_with<R>(
+        mut self,
+        force_log: bool,
+        log: impl FnOnce(Ts, &Txn) -> Result<R>,
+    ) -> Result<(Ts, Option<R>)> {
+        if self.writes.is_empty() && !force_log {
             self.finish();
-            return Ok(self.mgr.now());
+            return Ok((self.mgr.now(), None));
         }
         let mgr = self.mgr.clone();
         let guard = mgr.commit_lock.lock();
         let ts = mgr.now() + 1;
-        if let Err(e) = log(ts, &self) {
-            drop(guard);
-            self.abort_writes();
-            self.finish();
-            return Err(e);
-        }
+        let logged = match log(ts, &self) {
+            Ok(r) => r,
+            Err(e) => {
+                drop(guard);
+                self.abort_writes();
+                self.finish();
+                return Err(e);
+            }
+        };
         let mut gc = Vec::new();
         for w in &self.writes {
             if w.chain.stamp(self.id, ts) {
-                gc.push(GcItem {
-                    table: w.table.clone(),
-                    chain: w.chain.clone(),
-                    key: w.key.clone(),
-                });
+                gc.push(GcItem { table: w.table.clone(), chain: w.chain.clone(), key: w.key.clone() });
             }
         }
         mgr.clock.store(ts, Ordering::Release);
@@ -396,12 +364,12 @@ impl Txn {
         self.writes.clear();
         self.finish();
         mgr.vacuum();
-        Ok(ts)
+        Ok((ts, Some(logged)))
     }
 
     /// Commits without a log.
     pub fn commit(self) -> Result<Ts> {
-        self.commit_with(|_, _| Ok(()))
+        self.commit_with(false, |_, _| Ok(())).map(|(ts, _)| ts)
     }
 
     /// Rolls back every write.
@@ -460,8 +428,5 @@ impl Drop for Txn {
 
 /// Fails with a serialization error, the PostgreSQL wording.
 pub fn serialization_failure() -> Error {
-    Error::new(
-        SqlState::SERIALIZATION_FAILURE,
-        "could not serialize access due to concurrent update",
-    )
+    Error::new(SqlState::SERIALIZATION_FAILURE, "could not serialize access due to concurrent update")
 }

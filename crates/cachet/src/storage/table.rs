@@ -74,32 +74,20 @@ enum Head {
 
 impl Chain {
     fn new(id: u64) -> Self {
-        Chain {
-            id,
-            state: Mutex::new(ChainState::default()),
-            last_access: AtomicI64::new(0),
-        }
+        Chain { id, state: Mutex::new(ChainState::default()), last_access: AtomicI64::new(0) }
     }
 
     /// The version visible to a reader, with its expiry.
     pub fn visible(&self, rv: &ReadView) -> Option<Row> {
         let state = self.state.lock();
-        let v = state
-            .versions
-            .iter()
-            .rev()
-            .find(|v| rv.sees(v.begin, v.end))?;
+        let v = state.versions.iter().rev().find(|v| rv.sees(v.begin, v.end))?;
         (v.expires > rv.now).then(|| v.row.clone())
     }
 
     /// The visible version with its expiry time.
     pub fn visible_with_expiry(&self, rv: &ReadView) -> Option<(Row, i64)> {
         let state = self.state.lock();
-        let v = state
-            .versions
-            .iter()
-            .rev()
-            .find(|v| rv.sees(v.begin, v.end))?;
+        let v = state.versions.iter().rev().find(|v| rv.sees(v.begin, v.end))?;
         (v.expires > rv.now).then(|| (v.row.clone(), v.expires))
     }
 
@@ -266,11 +254,7 @@ impl TableStore {
     pub fn get(&self, key: &[u8], rv: &ReadView) -> Option<Row> {
         let chain = self.primary.read().get(key).cloned();
         let row = chain.as_ref().and_then(|c| c.visible(rv));
-        let counter = if row.is_some() {
-            &self.stats.hits
-        } else {
-            &self.stats.misses
-        };
+        let counter = if row.is_some() { &self.stats.hits } else { &self.stats.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         if let Some(c) = chain {
             c.last_access.store(rv.now, Ordering::Relaxed);
@@ -281,13 +265,7 @@ impl TableStore {
     /// Reads up to `limit` visible rows in key order from `range`, appending them to
     /// `out`. Returns the key to resume after, or `None` when the range is exhausted.
     /// Locks are held only while collecting the batch.
-    pub fn scan_batch(
-        &self,
-        range: &KeyRange,
-        rv: &ReadView,
-        limit: usize,
-        out: &mut Vec<Row>,
-    ) -> Option<Key> {
+    pub fn scan_batch(&self, range: &KeyRange, rv: &ReadView, limit: usize, out: &mut Vec<Row>) -> Option<Key> {
         if is_empty_range(range) {
             return None;
         }
@@ -320,8 +298,7 @@ impl TableStore {
         }
         let map = index.map.read();
         let mut n = 0;
-        for (entry, chain) in map.range::<[u8], _>((as_ref_bound(&range.0), as_ref_bound(&range.1)))
-        {
+        for (entry, chain) in map.range::<[u8], _>((as_ref_bound(&range.0), as_ref_bound(&range.1))) {
             n += 1;
             if let Some(row) = chain.visible(rv) {
                 // Only the entry matching the visible version counts.
@@ -360,9 +337,7 @@ impl TableStore {
                     Some(c) => c,
                     None => {
                         let mut map = self.primary.write();
-                        map.entry(key.clone())
-                            .or_insert_with(|| self.new_chain())
-                            .clone()
+                        map.entry(key.clone()).or_insert_with(|| self.new_chain()).clone()
                     }
                 }
             };
@@ -397,12 +372,7 @@ impl TableStore {
                             v.end = tag;
                         }
                     }
-                    state.versions.push(Version {
-                        begin: tag,
-                        end: INFINITY,
-                        row: row.clone(),
-                        expires,
-                    });
+                    state.versions.push(Version { begin: tag, end: INFINITY, row: row.clone(), expires });
                 }
             }
             drop(state);
@@ -436,13 +406,7 @@ impl TableStore {
     }
 
     /// Deletes the row under `key`; see [`TableStore::update`] for `seen`.
-    pub fn delete(
-        self: &Arc<Self>,
-        txn: &mut Txn,
-        key: &[u8],
-        now: i64,
-        seen: Option<u64>,
-    ) -> Result<WriteOutcome> {
+    pub fn delete(self: &Arc<Self>, txn: &mut Txn, key: &[u8], now: i64, seen: Option<u64>) -> Result<WriteOutcome> {
         self.write(txn, key, None, now, seen)
     }
 
@@ -474,9 +438,8 @@ impl TableStore {
                 Head::Gone => {
                     // Deleted: by us, or by a transaction that committed.
                     let last = state.versions.last();
-                    let deleted_after_snapshot = last.is_some_and(|v| {
-                        v.end & TXN_FLAG == 0 && v.end != INFINITY && v.end > txn.snapshot
-                    });
+                    let deleted_after_snapshot =
+                        last.is_some_and(|v| v.end & TXN_FLAG == 0 && v.end != INFINITY && v.end > txn.snapshot);
                     if deleted_after_snapshot && txn.isolation.uses_transaction_snapshot() {
                         return Err(serialization_failure());
                     }
@@ -563,9 +526,7 @@ impl TableStore {
                             let v = state.versions.last().expect("waiting on a version");
                             if index.key_of(&v.row)? == key
                                 || (state.versions.len() > 1
-                                    && index
-                                        .key_of(&state.versions[state.versions.len() - 2].row)?
-                                        == key)
+                                    && index.key_of(&state.versions[state.versions.len() - 2].row)? == key)
                             {
                                 wait = Some(t);
                                 break;
@@ -646,25 +607,12 @@ impl TableStore {
         if removed.is_empty() && !dead {
             return;
         }
-        let remaining: Vec<Row> = chain
-            .state
-            .lock()
-            .versions
-            .iter()
-            .map(|v| v.row.clone())
-            .collect();
+        let remaining: Vec<Row> = chain.state.lock().versions.iter().map(|v| v.row.clone()).collect();
         for index in self.indexes() {
-            let mut keys: Vec<Key> = removed
-                .iter()
-                .filter_map(|r| index.key_of(r).ok())
-                .collect();
+            let mut keys: Vec<Key> = removed.iter().filter_map(|r| index.key_of(r).ok()).collect();
             keys.sort();
             keys.dedup();
-            keys.retain(|k| {
-                !remaining
-                    .iter()
-                    .any(|r| index.key_of(r).ok().as_ref() == Some(k))
-            });
+            keys.retain(|k| !remaining.iter().any(|r| index.key_of(r).ok().as_ref() == Some(k)));
             if !keys.is_empty() {
                 let mut map = index.map.write();
                 for k in keys {
@@ -691,13 +639,8 @@ impl TableStore {
         unique: bool,
         now: i64,
     ) -> Result<Arc<IndexStore>> {
-        let index = Arc::new(IndexStore {
-            id,
-            name: name.to_string(),
-            columns,
-            unique,
-            map: RwLock::new(BTreeMap::new()),
-        });
+        let index =
+            Arc::new(IndexStore { id, name: name.to_string(), columns, unique, map: RwLock::new(BTreeMap::new()) });
         {
             let primary = self.primary.read();
             let mut map = index.map.write();
@@ -716,10 +659,7 @@ impl TableStore {
                                 SqlState::UNIQUE_VIOLATION,
                                 format!("could not create unique index \"{name}\""),
                             )
-                            .with_detail(format!(
-                                "Key {} is duplicated.",
-                                describe_key(&v.row, &index.columns)
-                            )));
+                            .with_detail(format!("Key {} is duplicated.", describe_key(&v.row, &index.columns))));
                         }
                     }
                     map.insert(IndexStore::entry(&key, chain), chain.clone());
@@ -737,40 +677,74 @@ impl TableStore {
 
     /// Total number of retained versions (for tests and statistics).
     pub fn version_count(&self) -> usize {
-        self.primary
-            .read()
-            .values()
-            .map(|c| c.version_count())
-            .sum()
+        self.primary.read().values().map(|c| c.version_count()).sum()
     }
 
-    /// Every committed live row as of `rv`, with its key and expiry, in key order (for
-    /// checkpoints and table rewrites).
-    pub fn snapshot_rows(&self, rv: &ReadView) -> Vec<(Key, Row, i64)> {
+    /// Up to `limit` rows visible to `rv` with their keys and expiry, in key order after
+    /// `after` (exclusive). Returns the key to continue after, if any (checkpoints).
+    pub fn snapshot_batch(
+        &self,
+        after: Option<&Key>,
+        rv: &ReadView,
+        limit: usize,
+        out: &mut Vec<(Key, Row, i64)>,
+    ) -> Option<Key> {
         let map = self.primary.read();
-        map.iter()
-            .filter_map(|(k, c)| c.visible_with_expiry(rv).map(|(r, e)| (k.clone(), r, e)))
-            .collect()
+        let lower = match after {
+            Some(k) => Bound::Excluded(k.as_slice()),
+            None => Bound::Unbounded,
+        };
+        let mut n = 0;
+        for (key, chain) in map.range::<[u8], _>((lower, Bound::Unbounded)) {
+            if let Some((row, expires)) = chain.visible_with_expiry(rv) {
+                out.push((key.clone(), row, expires));
+            }
+            n += 1;
+            if n >= limit {
+                return Some(key.clone());
+            }
+        }
+        None
     }
 
-    /// Loads a committed row directly, bypassing transactions (recovery and rewrites).
-    pub fn load(&self, key: Key, row: Row, expires: i64, ts: Ts) {
+    /// Installs a committed row directly, replacing any row under the key. Only for
+    /// recovery and table rewrites, when no transaction can be looking.
+    pub fn apply_put(&self, key: Key, row: Row, expires: i64, ts: Ts) {
+        self.apply_delete(&key);
         let chain = self.new_chain();
         for index in self.indexes.read().iter() {
             if let Ok(k) = index.key_of(&row) {
-                index
-                    .map
-                    .write()
-                    .insert(IndexStore::entry(&k, &chain), chain.clone());
+                index.map.write().insert(IndexStore::entry(&k, &chain), chain.clone());
             }
         }
-        chain.state.lock().versions.push(Version {
-            begin: ts,
-            end: INFINITY,
-            row,
-            expires,
-        });
+        chain.state.lock().versions.push(Version { begin: ts, end: INFINITY, row, expires });
         self.primary.write().insert(key, chain);
+    }
+
+    /// Removes the row under a key directly (recovery only).
+    pub fn apply_delete(&self, key: &[u8]) {
+        let Some(chain) = self.primary.write().remove(key) else { return };
+        let rows: Vec<Row> = {
+            let mut state = chain.state.lock();
+            state.dead = true;
+            state.versions.drain(..).map(|v| v.row).collect()
+        };
+        for index in self.indexes() {
+            let mut map = index.map.write();
+            for r in &rows {
+                if let Ok(k) = index.key_of(r) {
+                    map.remove(&IndexStore::entry(&k, &chain));
+                }
+            }
+        }
+    }
+
+    /// Sets the hidden row id counter above the largest row id stored (recovery).
+    pub fn reset_rowid_counter(&self) {
+        let last = self.primary.read().keys().next_back().and_then(|k| super::encoding::decode_i64(k));
+        if let Some(max) = last {
+            self.next_rowid.fetch_max(max.saturating_add(1), Ordering::Relaxed);
+        }
     }
 }
 
@@ -778,8 +752,9 @@ impl TableStore {
 fn is_empty_range(r: &KeyRange) -> bool {
     match (&r.0, &r.1) {
         (Bound::Included(a), Bound::Included(b)) => a > b,
-        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b))
-        | (Bound::Excluded(a), Bound::Included(b)) => a >= b,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Excluded(b)) | (Bound::Excluded(a), Bound::Included(b)) => {
+            a >= b
+        }
         _ => false,
     }
 }
@@ -794,20 +769,11 @@ fn as_ref_bound(b: &Bound<Key>) -> Bound<&[u8]> {
 
 /// The values of a key, as `(1, abc)`; the SQL layer adds column names.
 fn describe_key(row: &[Value], columns: &[usize]) -> String {
-    let vals: Vec<String> = columns
-        .iter()
-        .map(|&c| crate::types::format_value(&row[c], &Default::default()))
-        .collect();
+    let vals: Vec<String> = columns.iter().map(|&c| crate::types::format_value(&row[c], &Default::default())).collect();
     format!("({})", vals.join(", "))
 }
 
 fn unique_violation(index: &IndexStore, _row: &[Value]) -> Error {
-    Error::new(
-        SqlState::UNIQUE_VIOLATION,
-        format!(
-            "duplicate key value violates unique constraint \"{}\"",
-            index.name
-        ),
-    )
-    .with_constraint(index.name.clone())
+    Error::new(SqlState::UNIQUE_VIOLATION, format!("duplicate key value violates unique constraint \"{}\"", index.name))
+        .with_constraint(index.name.clone())
 }

@@ -10,10 +10,6 @@ use crate::types::{CastContext, DataType};
 /// Binds a column default given as SQL text, coerced to the column's type.
 pub fn bind_column_default(b: &mut Binder, sql: &str, ty: &DataType) -> Result<Expr> {
     let e = crate::sql::parser::parse_expr(sql)?;
-    let bound = b.bind_expr(
-        &e,
-        &Scope::default(),
-        Aggs::Forbidden("DEFAULT expressions"),
-    )?;
+    let bound = b.bind_expr(&e, &Scope::default(), Aggs::Forbidden("DEFAULT expressions"))?;
     b.coerce(bound, ty, CastContext::Assignment)
 }

@@ -32,11 +32,7 @@ pub enum OnConflict {
     DoNothing { target: Option<Vec<usize>> },
     /// Update the existing row instead. Assignments and the filter see the existing
     /// row followed by the proposed one (`excluded`).
-    DoUpdate {
-        target: Vec<usize>,
-        assignments: Vec<(usize, Expr)>,
-        filter: Option<Expr>,
-    },
+    DoUpdate { target: Vec<usize>, assignments: Vec<(usize, Expr)>, filter: Option<Expr> },
 }
 
 #[derive(Clone, Debug)]
@@ -95,11 +91,12 @@ impl Binder<'_> {
         let n = object_name(name)?;
         match self.catalog.table(&n) {
             Some(t) => Ok(t.clone()),
-            None if self.catalog.view(&n).is_some() => Err(Error::new(
-                SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE,
-                format!("cannot change view \"{n}\""),
-            )
-            .with_detail("Views that do not select from a single table or view are not automatically updatable.")),
+            None if self.catalog.view(&n).is_some() => {
+                Err(Error::new(SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE, format!("cannot change view \"{n}\""))
+                    .with_detail(
+                        "Views that do not select from a single table or view are not automatically updatable.",
+                    ))
+            }
             None => Err(Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{n}\" does not exist"))),
         }
         .map_err(self.at(name))
@@ -124,18 +121,13 @@ impl Binder<'_> {
         let mut out = Vec::new();
         for c in &table.schema.checks {
             let e = crate::sql::parser::parse_expr(&c.expr)?;
-            let b =
-                self.bind_condition(&e, &scope, Aggs::Forbidden("check constraints"), "CHECK")?;
+            let b = self.bind_condition(&e, &scope, Aggs::Forbidden("check constraints"), "CHECK")?;
             out.push((c.name.clone(), b));
         }
         Ok(out)
     }
 
-    fn bind_returning(
-        &mut self,
-        items: &Option<Vec<ast::SelectItem>>,
-        scope: &Scope,
-    ) -> Result<Option<Returning>> {
+    fn bind_returning(&mut self, items: &Option<Vec<ast::SelectItem>>, scope: &Scope) -> Result<Option<Returning>> {
         let Some(items) = items else { return Ok(None) };
         let mut exprs = Vec::new();
         let mut columns = Vec::new();
@@ -143,34 +135,23 @@ impl Binder<'_> {
             match item {
                 ast::SelectItem::UnnamedExpr(e) => {
                     let b = self.bind_expr(e, scope, Aggs::Forbidden("RETURNING"))?;
-                    columns.push(OutputColumn {
-                        name: super::query::column_name(e),
-                        ty: b.ty(),
-                    });
+                    columns.push(OutputColumn { name: super::query::column_name(e), ty: b.ty() });
                     exprs.push(b);
                 }
                 ast::SelectItem::ExprWithAlias { expr, alias } => {
                     let b = self.bind_expr(expr, scope, Aggs::Forbidden("RETURNING"))?;
-                    columns.push(OutputColumn {
-                        name: ident(alias),
-                        ty: b.ty(),
-                    });
+                    columns.push(OutputColumn { name: ident(alias), ty: b.ty() });
                     exprs.push(b);
                 }
                 ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..) => {
                     for (i, c) in scope.columns.iter().enumerate() {
                         if !c.hidden {
                             exprs.push(Expr::Column(i, c.ty.clone()));
-                            columns.push(OutputColumn {
-                                name: c.name.clone(),
-                                ty: c.ty.clone(),
-                            });
+                            columns.push(OutputColumn { name: c.name.clone(), ty: c.ty.clone() });
                         }
                     }
                 }
-                ast::SelectItem::ExprWithAliases { .. } => {
-                    return Err(Error::unsupported("multiple aliases"))
-                }
+                ast::SelectItem::ExprWithAliases { .. } => return Err(Error::unsupported("multiple aliases")),
             }
         }
         Ok(Some(Returning { exprs, columns }))
@@ -180,23 +161,17 @@ impl Binder<'_> {
     fn assign(&mut self, e: Expr, table: &Table, col: usize) -> Result<Expr> {
         let c = &table.schema.columns[col];
         let from = e.ty();
-        self.coerce(e, &c.ty, CastContext::Assignment)
-            .map_err(|err| {
-                if err.code() == SqlState::DATATYPE_MISMATCH
-                    || err.code() == SqlState::CANNOT_COERCE
-                {
-                    Error::new(
-                        SqlState::DATATYPE_MISMATCH,
-                        format!(
-                            "column \"{}\" is of type {} but expression is of type {from}",
-                            c.name, c.ty
-                        ),
-                    )
-                    .with_hint("You will need to rewrite or cast the expression.")
-                } else {
-                    err
-                }
-            })
+        self.coerce(e, &c.ty, CastContext::Assignment).map_err(|err| {
+            if err.code() == SqlState::DATATYPE_MISMATCH || err.code() == SqlState::CANNOT_COERCE {
+                Error::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    format!("column \"{}\" is of type {} but expression is of type {from}", c.name, c.ty),
+                )
+                .with_hint("You will need to rewrite or cast the expression.")
+            } else {
+                err
+            }
+        })
     }
 
     fn column_of(&self, table: &Table, name: &str) -> Result<usize> {
@@ -204,10 +179,7 @@ impl Binder<'_> {
             Some(i) if !table.schema.columns[i].hidden => Ok(i),
             _ => Err(Error::new(
                 SqlState::UNDEFINED_COLUMN,
-                format!(
-                    "column \"{name}\" of relation \"{}\" does not exist",
-                    table.schema.name
-                ),
+                format!("column \"{name}\" of relation \"{}\" does not exist", table.schema.name),
             )),
         }
     }
@@ -244,70 +216,47 @@ impl Binder<'_> {
                 let mut rows = Vec::new();
                 for r in &values.rows {
                     if r.content.len() > targets.len() {
-                        return Err(Error::syntax(
-                            "INSERT has more expressions than target columns",
-                        ));
+                        return Err(Error::syntax("INSERT has more expressions than target columns"));
                     }
                     if r.content.len() < targets.len() {
-                        return Err(Error::syntax(
-                            "INSERT has more target columns than expressions",
-                        ));
+                        return Err(Error::syntax("INSERT has more target columns than expressions"));
                     }
                     let mut row = Vec::new();
                     for (e, &col) in r.content.iter().zip(&targets) {
                         let is_default = matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"));
                         let bound = if is_default {
                             defaults[col].clone().unwrap_or_else(|| {
-                                Expr::Const(
-                                    crate::types::Value::Null,
-                                    table.schema.columns[col].ty.clone(),
-                                )
+                                Expr::Const(crate::types::Value::Null, table.schema.columns[col].ty.clone())
                             })
                         } else {
-                            let b =
-                                self.bind_expr(e, &Scope::default(), Aggs::Forbidden("VALUES"))?;
+                            let b = self.bind_expr(e, &Scope::default(), Aggs::Forbidden("VALUES"))?;
                             self.assign(b, &table, col).map_err(self.at(e))?
                         };
                         row.push(bound);
                     }
                     rows.push(row);
                 }
-                Node::Values {
-                    rows,
-                    width: targets.len(),
-                }
+                Node::Values { rows, width: targets.len() }
             }
             _ => {
                 let q = self.bind_query(source)?;
                 if q.columns.len() > targets.len() {
-                    return Err(Error::syntax(
-                        "INSERT has more expressions than target columns",
-                    ));
+                    return Err(Error::syntax("INSERT has more expressions than target columns"));
                 }
                 if q.columns.len() < targets.len() && !ins.columns.is_empty() {
-                    return Err(Error::syntax(
-                        "INSERT has more target columns than expressions",
-                    ));
+                    return Err(Error::syntax("INSERT has more target columns than expressions"));
                 }
                 let mut exprs = Vec::new();
                 for (i, c) in q.columns.iter().enumerate() {
                     exprs.push(self.assign(Expr::Column(i, c.ty.clone()), &table, targets[i])?);
                 }
                 let names = q.columns.iter().map(|c| c.name.clone()).collect();
-                Node::Project {
-                    input: Box::new(q.root),
-                    exprs,
-                    names,
-                }
+                Node::Project { input: Box::new(q.root), exprs, names }
             }
         };
         let targets = targets[..source_node.width()].to_vec();
         let checks = self.bind_checks(&table)?;
-        let qualifier = ins
-            .table_alias
-            .as_ref()
-            .map(|a| ident(&a.alias))
-            .unwrap_or_else(|| table.schema.name.clone());
+        let qualifier = ins.table_alias.as_ref().map(|a| ident(&a.alias)).unwrap_or_else(|| table.schema.name.clone());
         let scope = table_scope(&table, &qualifier);
         let on_conflict = match &ins.on {
             None => None,
@@ -326,12 +275,7 @@ impl Binder<'_> {
         })
     }
 
-    fn bind_on_conflict(
-        &mut self,
-        oc: &ast::OnConflict,
-        table: &Arc<Table>,
-        scope: &Scope,
-    ) -> Result<OnConflict> {
+    fn bind_on_conflict(&mut self, oc: &ast::OnConflict, table: &Arc<Table>, scope: &Scope) -> Result<OnConflict> {
         let target = match &oc.conflict_target {
             None => None,
             Some(ast::ConflictTarget::Columns(cols)) => {
@@ -348,19 +292,12 @@ impl Binder<'_> {
                 let cols = if schema.pk_name() == Some(n.as_str()) {
                     schema.primary_key.as_ref().map(|(_, c)| c.clone())
                 } else {
-                    schema
-                        .indexes
-                        .iter()
-                        .find(|i| i.name == n && i.unique)
-                        .map(|i| i.columns.clone())
+                    schema.indexes.iter().find(|i| i.name == n && i.unique).map(|i| i.columns.clone())
                 };
                 let Some(mut cols) = cols else {
                     return Err(Error::new(
                         SqlState::UNDEFINED_OBJECT,
-                        format!(
-                            "constraint \"{n}\" for table \"{}\" does not exist",
-                            schema.name
-                        ),
+                        format!("constraint \"{n}\" for table \"{}\" does not exist", schema.name),
                     ));
                 };
                 cols.sort_unstable();
@@ -403,16 +340,10 @@ impl Binder<'_> {
                     }
                 }
                 let filter = match &du.selection {
-                    Some(w) => {
-                        Some(self.bind_condition(w, &both, Aggs::Forbidden("WHERE"), "WHERE")?)
-                    }
+                    Some(w) => Some(self.bind_condition(w, &both, Aggs::Forbidden("WHERE"), "WHERE")?),
                     None => None,
                 };
-                Ok(OnConflict::DoUpdate {
-                    target,
-                    assignments,
-                    filter,
-                })
+                Ok(OnConflict::DoUpdate { target, assignments, filter })
             }
         }
     }
@@ -431,16 +362,10 @@ impl Binder<'_> {
         let values: Vec<&ast::Expr> = match (&a.value, names.len()) {
             (ast::Expr::Tuple(vs), n) if n > 1 => vs.iter().collect(),
             (v, 1) => vec![v],
-            _ => {
-                return Err(Error::syntax(
-                    "number of columns does not match number of values",
-                ))
-            }
+            _ => return Err(Error::syntax("number of columns does not match number of values")),
         };
         if values.len() != names.len() {
-            return Err(Error::syntax(
-                "number of columns does not match number of values",
-            ));
+            return Err(Error::syntax("number of columns does not match number of values"));
         }
         let mut out = Vec::new();
         for (n, v) in names.into_iter().zip(values) {
@@ -453,13 +378,8 @@ impl Binder<'_> {
             let bound = if is_default {
                 let d = table.schema.columns[col].default.clone();
                 match d {
-                    Some(sql) => {
-                        super::ddl::bind_column_default(self, &sql, &table.schema.columns[col].ty)?
-                    }
-                    None => Expr::Const(
-                        crate::types::Value::Null,
-                        table.schema.columns[col].ty.clone(),
-                    ),
+                    Some(sql) => super::ddl::bind_column_default(self, &sql, &table.schema.columns[col].ty)?,
+                    None => Expr::Const(crate::types::Value::Null, table.schema.columns[col].ty.clone()),
                 }
             } else {
                 let b = self.bind_expr(v, scope, Aggs::Forbidden("UPDATE"))?;
@@ -477,9 +397,7 @@ impl Binder<'_> {
         alias: Option<&ast::TableAlias>,
         extra: &[ast::TableWithJoins],
     ) -> Result<(Node, Scope)> {
-        let qualifier = alias
-            .map(|a| ident(&a.name))
-            .unwrap_or_else(|| table.schema.name.clone());
+        let qualifier = alias.map(|a| ident(&a.name)).unwrap_or_else(|| table.schema.name.clone());
         let scan = Node::Scan(Box::new(Scan {
             table: TableRef(table.clone()),
             alias: qualifier.clone(),
@@ -492,12 +410,7 @@ impl Binder<'_> {
         }
         let (other, other_scope) = self.bind_from(extra)?;
         Ok((
-            Node::NestedLoopJoin {
-                left: Box::new(scan),
-                right: Box::new(other),
-                kind: JoinKind::Inner,
-                on: None,
-            },
+            Node::NestedLoopJoin { left: Box::new(scan), right: Box::new(other), kind: JoinKind::Inner, on: None },
             scope.join(other_scope),
         ))
     }
@@ -507,15 +420,12 @@ impl Binder<'_> {
             return Err(Error::unsupported("UPDATE of this kind of table"));
         };
         if !up.table.joins.is_empty() {
-            return Err(Error::syntax(
-                "UPDATE cannot have joins on the target table",
-            ));
+            return Err(Error::syntax("UPDATE cannot have joins on the target table"));
         }
         let table = self.target_table(name)?;
         let extra: Vec<ast::TableWithJoins> = match &up.from {
             None => Vec::new(),
-            Some(ast::UpdateTableFromKind::BeforeSet(f))
-            | Some(ast::UpdateTableFromKind::AfterSet(f)) => f.clone(),
+            Some(ast::UpdateTableFromKind::BeforeSet(f)) | Some(ast::UpdateTableFromKind::AfterSet(f)) => f.clone(),
         };
         let (mut source, scope) = self.write_source(&table, alias.as_ref(), &extra)?;
         let recheck = match &up.selection {
@@ -523,10 +433,7 @@ impl Binder<'_> {
             None => None,
         };
         if let Some(p) = &recheck {
-            source = Node::Filter {
-                input: Box::new(source),
-                predicate: p.clone(),
-            };
+            source = Node::Filter { input: Box::new(source), predicate: p.clone() };
         }
         let mut assignments: Vec<(usize, Expr)> = Vec::new();
         for a in &up.assignments {
@@ -542,14 +449,7 @@ impl Binder<'_> {
         }
         let checks = self.bind_checks(&table)?;
         let returning = self.bind_returning(&up.returning, &scope)?;
-        Ok(UpdatePlan {
-            table: TableRef(table),
-            source,
-            recheck,
-            assignments,
-            checks,
-            returning,
-        })
+        Ok(UpdatePlan { table: TableRef(table), source, recheck, assignments, checks, returning })
     }
 
     pub(super) fn bind_delete(&mut self, del: &ast::Delete) -> Result<DeletePlan> {
@@ -570,18 +470,10 @@ impl Binder<'_> {
             None => None,
         };
         if let Some(p) = &recheck {
-            source = Node::Filter {
-                input: Box::new(source),
-                predicate: p.clone(),
-            };
+            source = Node::Filter { input: Box::new(source), predicate: p.clone() };
         }
         let returning = self.bind_returning(&del.returning, &scope)?;
-        Ok(DeletePlan {
-            table: TableRef(table),
-            source,
-            recheck,
-            returning,
-        })
+        Ok(DeletePlan { table: TableRef(table), source, recheck, returning })
     }
 }
 

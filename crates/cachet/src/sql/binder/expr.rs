@@ -28,13 +28,8 @@ impl Binder<'_> {
     pub fn bind_expr(&mut self, e: &ast::Expr, scope: &Scope, aggs: Aggs) -> Result<Expr> {
         self.depth += 1;
         let r = if self.depth > MAX_EXPR_DEPTH {
-            Err(Error::new(
-                SqlState::STATEMENT_TOO_COMPLEX,
-                "stack depth limit exceeded",
-            )
-            .with_hint(format!(
-                "Expressions may nest at most {MAX_EXPR_DEPTH} levels deep."
-            )))
+            Err(Error::new(SqlState::STATEMENT_TOO_COMPLEX, "stack depth limit exceeded")
+                .with_hint(format!("Expressions may nest at most {MAX_EXPR_DEPTH} levels deep.")))
         } else {
             crate::util::with_stack(|| self.bind_expr_inner(e, scope, aggs))
         };
@@ -43,13 +38,7 @@ impl Binder<'_> {
     }
 
     /// Binds a condition (WHERE, HAVING, ON, ...) and checks that it is boolean.
-    pub fn bind_condition(
-        &mut self,
-        e: &ast::Expr,
-        scope: &Scope,
-        aggs: Aggs,
-        clause: &str,
-    ) -> Result<Expr> {
+    pub fn bind_condition(&mut self, e: &ast::Expr, scope: &Scope, aggs: Aggs, clause: &str) -> Result<Expr> {
         let bound = self.bind_expr(e, scope, aggs)?;
         self.coerce_condition(bound, clause).map_err(self.at(e))
     }
@@ -114,10 +103,7 @@ impl Binder<'_> {
     pub fn coerce_all(&mut self, exprs: Vec<Expr>, what: &str) -> Result<(Vec<Expr>, DataType)> {
         let types: Vec<DataType> = exprs.iter().map(Expr::ty).collect();
         let t = common_type(&types, what)?;
-        let out = exprs
-            .into_iter()
-            .map(|e| self.coerce(e, &t, CastContext::Implicit))
-            .collect::<Result<_>>()?;
+        let out = exprs.into_iter().map(|e| self.coerce(e, &t, CastContext::Implicit)).collect::<Result<_>>()?;
         Ok((out, t))
     }
 
@@ -138,18 +124,15 @@ impl Binder<'_> {
                 Expr::Const(parse_value(&text, &ty, self.tz)?, ty)
             }
             A::Interval(iv) => self.bind_interval(iv, scope)?,
-            A::Cast {
-                expr, data_type, ..
-            } => {
+            A::Cast { expr, data_type, .. } => {
                 let ty = convert_type(data_type)?;
                 let inner = self.bind_expr(expr, scope, aggs)?;
                 self.explicit_cast(inner, &ty)?
             }
             A::UnaryOp { op, expr } => self.bind_unary(op, expr, scope, aggs)?,
-            A::BinaryOp {
-                op: op @ (ast::BinaryOperator::And | ast::BinaryOperator::Or),
-                ..
-            } => self.bind_logical_chain(e, op, scope, aggs)?,
+            A::BinaryOp { op: op @ (ast::BinaryOperator::And | ast::BinaryOperator::Or), .. } => {
+                self.bind_logical_chain(e, op, scope, aggs)?
+            }
             A::BinaryOp { left, op, right } => {
                 let op = match binary_op(op) {
                     Some(op) => op,
@@ -160,9 +143,7 @@ impl Binder<'_> {
                 self.binary(op, l, r)?
             }
             A::IsNull(inner) => Expr::IsNull(Box::new(self.bind_expr(inner, scope, aggs)?), false),
-            A::IsNotNull(inner) => {
-                Expr::IsNull(Box::new(self.bind_expr(inner, scope, aggs)?), true)
-            }
+            A::IsNotNull(inner) => Expr::IsNull(Box::new(self.bind_expr(inner, scope, aggs)?), true),
             A::IsTrue(inner) => self.is_bool(inner, true, false, scope, aggs)?,
             A::IsNotTrue(inner) => self.is_bool(inner, true, true, scope, aggs)?,
             A::IsFalse(inner) => self.is_bool(inner, false, false, scope, aggs)?,
@@ -187,11 +168,7 @@ impl Binder<'_> {
                 let r = self.coerce(r, &b, CastContext::Implicit)?;
                 Expr::IsDistinct(Box::new(l), Box::new(r), negated)
             }
-            A::InList {
-                expr,
-                list,
-                negated,
-            } => {
+            A::InList { expr, list, negated } => {
                 let lhs = self.bind_expr(expr, scope, aggs)?;
                 let mut items = vec![lhs];
                 for item in list {
@@ -199,17 +176,9 @@ impl Binder<'_> {
                 }
                 let (mut items, _) = self.coerce_all(items, "IN")?;
                 let lhs = items.remove(0);
-                Expr::InList {
-                    expr: Box::new(lhs),
-                    list: items,
-                    negated: *negated,
-                }
+                Expr::InList { expr: Box::new(lhs), list: items, negated: *negated }
             }
-            A::InSubquery {
-                expr,
-                subquery,
-                negated,
-            } => {
+            A::InSubquery { expr, subquery, negated } => {
                 let lhs = self.bind_expr(expr, scope, aggs)?;
                 let sub = self.bind_quantified(lhs, BinOp::Eq, false, subquery, scope)?;
                 if *negated {
@@ -218,25 +187,11 @@ impl Binder<'_> {
                     sub
                 }
             }
-            A::AnyOp {
-                left,
-                compare_op,
-                right,
-                ..
-            }
-            | A::AllOp {
-                left,
-                compare_op,
-                right,
-            } => {
+            A::AnyOp { left, compare_op, right, .. } | A::AllOp { left, compare_op, right } => {
                 let all = matches!(e, A::AllOp { .. });
                 let op = binary_op(compare_op)
                     .filter(BinOp::is_comparison)
-                    .ok_or_else(|| {
-                        Error::syntax(format!(
-                            "operator {compare_op} is not a comparison for ANY/ALL"
-                        ))
-                    })?;
+                    .ok_or_else(|| Error::syntax(format!("operator {compare_op} is not a comparison for ANY/ALL")))?;
                 let lhs = self.bind_expr(left, scope, aggs)?;
                 match right.as_ref() {
                     A::Subquery(q) => self.bind_quantified(lhs, op, all, q, scope)?,
@@ -246,62 +201,24 @@ impl Binder<'_> {
                     }
                 }
             }
-            A::Between {
-                expr,
-                negated,
-                low,
-                high,
-            } => {
+            A::Between { expr, negated, low, high } => {
                 let x = self.bind_expr(expr, scope, aggs)?;
                 let lo = self.bind_expr(low, scope, aggs)?;
                 let hi = self.bind_expr(high, scope, aggs)?;
-                let (ge, le) = if *negated {
-                    (BinOp::Lt, BinOp::Gt)
-                } else {
-                    (BinOp::GtEq, BinOp::LtEq)
-                };
+                let (ge, le) = if *negated { (BinOp::Lt, BinOp::Gt) } else { (BinOp::GtEq, BinOp::LtEq) };
                 let a = self.binary(ge, x.clone(), lo)?;
                 let b = self.binary(le, x, hi)?;
                 let join = if *negated { BinOp::Or } else { BinOp::And };
                 Expr::Binary(join, Box::new(a), Box::new(b), DataType::Bool)
             }
-            A::Like {
-                negated,
-                expr,
-                pattern,
-                escape_char,
-                any: false,
-            }
-            | A::ILike {
-                negated,
-                expr,
-                pattern,
-                escape_char,
-                any: false,
-            } => {
+            A::Like { negated, expr, pattern, escape_char, any: false }
+            | A::ILike { negated, expr, pattern, escape_char, any: false } => {
                 let ci = matches!(e, A::ILike { .. });
-                self.bind_like(
-                    expr,
-                    pattern,
-                    escape_char.as_deref(),
-                    ci,
-                    *negated,
-                    scope,
-                    aggs,
-                )?
+                self.bind_like(expr, pattern, escape_char.as_deref(), ci, *negated, scope, aggs)?
             }
-            A::Case {
-                operand,
-                conditions,
-                else_result,
-                ..
-            } => self.bind_case(
-                operand.as_deref(),
-                conditions,
-                else_result.as_deref(),
-                scope,
-                aggs,
-            )?,
+            A::Case { operand, conditions, else_result, .. } => {
+                self.bind_case(operand.as_deref(), conditions, else_result.as_deref(), scope, aggs)?
+            }
             A::Exists { subquery, negated } => {
                 let sub = self.bind_subquery(subquery, SubqueryKind::Exists, scope)?;
                 if *negated {
@@ -314,23 +231,14 @@ impl Binder<'_> {
             A::Function(f) => self.bind_function(f, scope, aggs)?,
             A::Extract { field, expr, .. } => {
                 let arg = self.bind_expr(expr, scope, aggs)?;
-                let unit = Expr::Const(
-                    Value::text(field.to_string().to_lowercase()),
-                    DataType::Text,
-                );
+                let unit = Expr::Const(Value::text(field.to_string().to_lowercase()), DataType::Text);
                 self.call("extract", vec![unit, arg])?
             }
             A::Ceil { expr, field } | A::Floor { expr, field } => {
-                let name = if matches!(e, A::Ceil { .. }) {
-                    "ceil"
-                } else {
-                    "floor"
-                };
+                let name = if matches!(e, A::Ceil { .. }) { "ceil" } else { "floor" };
                 let arg = self.bind_expr(expr, scope, aggs)?;
                 match field {
-                    ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) => {
-                        self.call(name, vec![arg])?
-                    }
+                    ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) => self.call(name, vec![arg])?,
                     ast::CeilFloorKind::Scale(v) => {
                         let s = self.bind_literal(&v.value)?;
                         self.call(name, vec![arg, s])?
@@ -343,12 +251,7 @@ impl Binder<'_> {
                 let hay = self.bind_expr(r#in, scope, aggs)?;
                 self.call("position", vec![hay, needle])?
             }
-            A::Substring {
-                expr,
-                substring_from,
-                substring_for,
-                ..
-            } => {
+            A::Substring { expr, substring_from, substring_for, .. } => {
                 let mut args = vec![self.bind_expr(expr, scope, aggs)?];
                 match (substring_from, substring_for) {
                     (Some(f), Some(n)) => {
@@ -364,12 +267,7 @@ impl Binder<'_> {
                 }
                 self.call("substring", args)?
             }
-            A::Trim {
-                trim_where,
-                trim_what,
-                expr,
-                trim_characters,
-            } => {
+            A::Trim { trim_where, trim_what, expr, trim_characters } => {
                 let name = match trim_where {
                     Some(ast::TrimWhereField::Leading) => "ltrim",
                     Some(ast::TrimWhereField::Trailing) => "rtrim",
@@ -385,12 +283,7 @@ impl Binder<'_> {
                 }
                 self.call(name, args)?
             }
-            A::Overlay {
-                expr,
-                overlay_what,
-                overlay_from,
-                overlay_for,
-            } => {
+            A::Overlay { expr, overlay_what, overlay_from, overlay_for } => {
                 let mut args = vec![
                     self.bind_expr(expr, scope, aggs)?,
                     self.bind_expr(overlay_what, scope, aggs)?,
@@ -401,10 +294,7 @@ impl Binder<'_> {
                 }
                 self.call("overlay", args)?
             }
-            A::AtTimeZone {
-                timestamp,
-                time_zone,
-            } => {
+            A::AtTimeZone { timestamp, time_zone } => {
                 let ts = self.bind_expr(timestamp, scope, aggs)?;
                 let tz = self.bind_expr(time_zone, scope, aggs)?;
                 self.call("timezone", vec![tz, ts])?
@@ -434,16 +324,8 @@ impl Binder<'_> {
                 }
                 self.bind_expr(expr, scope, aggs)?
             }
-            A::SimilarTo {
-                negated,
-                expr,
-                pattern,
-                escape_char,
-            } => {
-                let mut args = vec![
-                    self.bind_expr(expr, scope, aggs)?,
-                    self.bind_expr(pattern, scope, aggs)?,
-                ];
+            A::SimilarTo { negated, expr, pattern, escape_char } => {
+                let mut args = vec![self.bind_expr(expr, scope, aggs)?, self.bind_expr(pattern, scope, aggs)?];
                 if let Some(esc) = escape_char {
                     args.push(self.bind_expr(esc, scope, aggs)?);
                 }
@@ -455,11 +337,7 @@ impl Binder<'_> {
                 }
             }
             A::Tuple(_) => return Err(Error::unsupported("row constructors are not supported")),
-            other => {
-                return Err(Error::unsupported(format!(
-                    "expression not supported: {other}"
-                )))
-            }
+            other => return Err(Error::unsupported(format!("expression not supported: {other}"))),
         })
     }
 
@@ -483,11 +361,7 @@ impl Binder<'_> {
                 other => terms.push(other),
             }
         }
-        let bop = if *op == ast::BinaryOperator::And {
-            BinOp::And
-        } else {
-            BinOp::Or
-        };
+        let bop = if *op == ast::BinaryOperator::And { BinOp::And } else { BinOp::Or };
         let name = if bop == BinOp::And { "AND" } else { "OR" };
         let mut bound = Vec::with_capacity(terms.len());
         for t in terms {
@@ -514,16 +388,10 @@ impl Binder<'_> {
             }
             inner => {
                 if cast_context(&from, ty).is_none() {
-                    return Err(Error::new(
-                        SqlState::CANNOT_COERCE,
-                        format!("cannot cast type {from} to {ty}"),
-                    ));
+                    return Err(Error::new(SqlState::CANNOT_COERCE, format!("cannot cast type {from} to {ty}")));
                 }
                 if let Expr::Const(v, _) = inner {
-                    return Ok(Expr::Const(
-                        cast(v, ty, CastContext::Explicit, self.tz)?,
-                        ty.clone(),
-                    ));
+                    return Ok(Expr::Const(cast(v, ty, CastContext::Explicit, self.tz)?, ty.clone()));
                 }
                 Ok(Expr::Cast(Box::new(inner), ty.clone()))
             }
@@ -570,11 +438,7 @@ impl Binder<'_> {
                 let r = self.bind_expr(right, scope, aggs)?;
                 return self.call("starts_with", vec![l, r]);
             }
-            other => {
-                return Err(Error::unsupported(format!(
-                    "operator {other} is not supported"
-                )))
-            }
+            other => return Err(Error::unsupported(format!("operator {other} is not supported"))),
         };
         if name == "like" {
             return self.bind_like(left, right, None, ci, negated, scope, aggs);
@@ -583,11 +447,7 @@ impl Binder<'_> {
         let r = self.bind_expr(right, scope, aggs)?;
         let flags = Expr::Const(Value::text(if ci { "i" } else { "" }), DataType::Text);
         let m = self.call("regexp_like", vec![l, r, flags])?;
-        Ok(if negated {
-            Expr::Unary(UnaryOp::Not, Box::new(m), DataType::Bool)
-        } else {
-            m
-        })
+        Ok(if negated { Expr::Unary(UnaryOp::Not, Box::new(m), DataType::Bool) } else { m })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -610,50 +470,29 @@ impl Binder<'_> {
                 SqlState::UNDEFINED_FUNCTION,
                 format!("operator does not exist: {} {op} {}", x.ty(), p.ty()),
             )
-            .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts."));
+            .with_hint(
+                "No operator matches the given name and argument types. You might need to add explicit type casts.",
+            ));
         }
         let x = self.coerce(x, &DataType::Text, CastContext::Implicit)?;
         let p = self.coerce(p, &DataType::Text, CastContext::Implicit)?;
         let escape = match escape {
             Some(e) => {
                 let b = self.bind_expr(e, scope, aggs)?;
-                Some(Box::new(self.coerce(
-                    b,
-                    &DataType::Text,
-                    CastContext::Implicit,
-                )?))
+                Some(Box::new(self.coerce(b, &DataType::Text, CastContext::Implicit)?))
             }
             None => None,
         };
-        Ok(Expr::Like {
-            expr: Box::new(x),
-            pattern: Box::new(p),
-            escape,
-            case_insensitive,
-            negated,
-        })
+        Ok(Expr::Like { expr: Box::new(x), pattern: Box::new(p), escape, case_insensitive, negated })
     }
 
-    fn is_bool(
-        &mut self,
-        inner: &ast::Expr,
-        value: bool,
-        negated: bool,
-        scope: &Scope,
-        aggs: Aggs,
-    ) -> Result<Expr> {
+    fn is_bool(&mut self, inner: &ast::Expr, value: bool, negated: bool, scope: &Scope, aggs: Aggs) -> Result<Expr> {
         let b = self.bind_expr(inner, scope, aggs)?;
         let b = self.coerce_condition(b, "IS TRUE")?;
         Ok(Expr::IsBool(Box::new(b), value, negated))
     }
 
-    fn bind_unary(
-        &mut self,
-        op: &ast::UnaryOperator,
-        expr: &ast::Expr,
-        scope: &Scope,
-        aggs: Aggs,
-    ) -> Result<Expr> {
+    fn bind_unary(&mut self, op: &ast::UnaryOperator, expr: &ast::Expr, scope: &Scope, aggs: Aggs) -> Result<Expr> {
         use ast::UnaryOperator as U;
         match op {
             U::Not => {
@@ -670,25 +509,16 @@ impl Binder<'_> {
                 }
                 let x = self.bind_expr(expr, scope, aggs)?;
                 let x = match x.ty() {
-                    DataType::Unknown => {
-                        self.coerce(x, &DataType::Numeric(None), CastContext::Implicit)?
-                    }
+                    DataType::Unknown => self.coerce(x, &DataType::Numeric(None), CastContext::Implicit)?,
                     _ => x,
                 };
                 let t = x.ty();
                 if !(t.is_numeric() || t == DataType::Interval) {
-                    return Err(Error::new(
-                        SqlState::UNDEFINED_FUNCTION,
-                        format!("operator does not exist: - {t}"),
-                    ));
+                    return Err(Error::new(SqlState::UNDEFINED_FUNCTION, format!("operator does not exist: - {t}")));
                 }
                 if let Expr::Const(v, ty) = &x {
-                    let folded = crate::sql::exec::eval::binary(
-                        BinOp::Sub,
-                        zero_of(ty).unwrap_or(Value::Null),
-                        v.clone(),
-                        ty,
-                    );
+                    let folded =
+                        crate::sql::exec::eval::binary(BinOp::Sub, zero_of(ty).unwrap_or(Value::Null), v.clone(), ty);
                     if let (Ok(v), true) = (folded, zero_of(ty).is_some()) {
                         return Ok(Expr::Const(v, ty.clone()));
                     }
@@ -702,10 +532,7 @@ impl Binder<'_> {
                     return self.coerce(x, &DataType::Numeric(None), CastContext::Implicit);
                 }
                 if !(t.is_numeric() || t == DataType::Interval) {
-                    return Err(Error::new(
-                        SqlState::UNDEFINED_FUNCTION,
-                        format!("operator does not exist: + {t}"),
-                    ));
+                    return Err(Error::new(SqlState::UNDEFINED_FUNCTION, format!("operator does not exist: + {t}")));
                 }
                 Ok(x)
             }
@@ -713,10 +540,7 @@ impl Binder<'_> {
                 let x = self.bind_expr(expr, scope, aggs)?;
                 let t = x.ty();
                 if !t.is_integer() {
-                    return Err(Error::new(
-                        SqlState::UNDEFINED_FUNCTION,
-                        format!("operator does not exist: ~ {t}"),
-                    ));
+                    return Err(Error::new(SqlState::UNDEFINED_FUNCTION, format!("operator does not exist: ~ {t}")));
                 }
                 Ok(Expr::Unary(UnaryOp::BitNot, Box::new(x), t))
             }
@@ -732,9 +556,7 @@ impl Binder<'_> {
                 let x = self.bind_expr(expr, scope, aggs)?;
                 self.call("cbrt", vec![x])
             }
-            other => Err(Error::unsupported(format!(
-                "operator {other} is not supported"
-            ))),
+            other => Err(Error::unsupported(format!("operator {other} is not supported"))),
         }
     }
 
@@ -757,8 +579,7 @@ impl Binder<'_> {
             let w = if operand.is_some() {
                 w
             } else {
-                self.coerce_condition(w, "CASE/WHEN")
-                    .map_err(self.at(&cw.condition))?
+                self.coerce_condition(w, "CASE/WHEN").map_err(self.at(&cw.condition))?
             };
             whens.push(w);
             results.push(self.bind_expr(&cw.result, scope, aggs)?);
@@ -781,12 +602,7 @@ impl Binder<'_> {
             }
             None => None,
         };
-        Ok(Expr::Case {
-            operand,
-            whens: whens.into_iter().zip(results).collect(),
-            otherwise: Box::new(otherwise),
-            ty,
-        })
+        Ok(Expr::Case { operand, whens: whens.into_iter().zip(results).collect(), otherwise: Box::new(otherwise), ty })
     }
 
     fn bind_interval(&mut self, iv: &ast::Interval, scope: &Scope) -> Result<Expr> {
@@ -803,10 +619,7 @@ impl Binder<'_> {
                 text = format!("{text} {}", field.to_string().to_lowercase());
             }
         }
-        Ok(Expr::Const(
-            parse_value(&text, &DataType::Interval, self.tz)?,
-            DataType::Interval,
-        ))
+        Ok(Expr::Const(parse_value(&text, &DataType::Interval, self.tz)?, DataType::Interval))
     }
 
     /// A literal value.
@@ -818,12 +631,8 @@ impl Binder<'_> {
             | V::EscapedStringLiteral(s)
             | V::UnicodeStringLiteral(s)
             | V::NationalStringLiteral(s)
-            | V::TripleSingleQuotedString(s) => {
-                Expr::Const(Value::text(s.as_str()), DataType::Unknown)
-            }
-            V::DollarQuotedString(d) => {
-                Expr::Const(Value::text(d.value.as_str()), DataType::Unknown)
-            }
+            | V::TripleSingleQuotedString(s) => Expr::Const(Value::text(s.as_str()), DataType::Unknown),
+            V::DollarQuotedString(d) => Expr::Const(Value::text(d.value.as_str()), DataType::Unknown),
             V::HexStringLiteral(h) => {
                 let bytes = (0..h.len())
                     .step_by(2)
@@ -835,35 +644,21 @@ impl Binder<'_> {
             V::Boolean(b) => Expr::Const(Value::Bool(*b), DataType::Bool),
             V::Null => Expr::null(),
             V::Placeholder(p) => {
-                let n: usize = p
-                    .trim_start_matches('$')
-                    .parse()
-                    .map_err(|_| Error::syntax(format!("invalid parameter {p}")))?;
+                let n: usize =
+                    p.trim_start_matches('$').parse().map_err(|_| Error::syntax(format!("invalid parameter {p}")))?;
                 if n == 0 || n > 65535 {
-                    return Err(Error::new(
-                        SqlState::UNDEFINED_PARAMETER,
-                        format!("there is no parameter {p}"),
-                    ));
+                    return Err(Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter {p}")));
                 }
                 if self.params.len() < n {
                     self.params.resize(n, DataType::Unknown);
                 }
                 Expr::Param(n - 1, self.params[n - 1].clone())
             }
-            other => {
-                return Err(Error::unsupported(format!(
-                    "literal not supported: {other}"
-                )))
-            }
+            other => return Err(Error::unsupported(format!("literal not supported: {other}"))),
         })
     }
 
-    fn bind_column(
-        &mut self,
-        qualifier: Option<&str>,
-        name: &ast::Ident,
-        scope: &Scope,
-    ) -> Result<Expr> {
+    fn bind_column(&mut self, qualifier: Option<&str>, name: &ast::Ident, scope: &Scope) -> Result<Expr> {
         let col = ident(name);
         if let Some(i) = scope.resolve(qualifier, &col)? {
             return Ok(Expr::Column(i, scope.columns[i].ty.clone()));
@@ -880,31 +675,19 @@ impl Binder<'_> {
             }
         }
         let err = match qualifier {
-            Some(q)
-                if !scope.has_qualifier(q) && !self.outer.iter().any(|s| s.has_qualifier(q)) =>
-            {
-                Error::new(
-                    SqlState::UNDEFINED_TABLE,
-                    format!("missing FROM-clause entry for table \"{q}\""),
-                )
+            Some(q) if !scope.has_qualifier(q) && !self.outer.iter().any(|s| s.has_qualifier(q)) => {
+                Error::new(SqlState::UNDEFINED_TABLE, format!("missing FROM-clause entry for table \"{q}\""))
             }
-            Some(q) => Error::new(
-                SqlState::UNDEFINED_COLUMN,
-                format!("column {q}.{col} does not exist"),
-            ),
-            None => Error::new(
-                SqlState::UNDEFINED_COLUMN,
-                format!("column \"{col}\" does not exist"),
-            ),
+            Some(q) => Error::new(SqlState::UNDEFINED_COLUMN, format!("column {q}.{col} does not exist")),
+            None => Error::new(SqlState::UNDEFINED_COLUMN, format!("column \"{col}\" does not exist")),
         };
         Err(err.map_location(self, name))
     }
 
     fn keyword_function(&mut self, name: &str) -> Result<Option<Expr>> {
         let f = match name {
-            "current_timestamp" | "current_date" | "current_time" | "localtimestamp"
-            | "localtime" | "current_user" | "session_user" | "user" | "current_role"
-            | "current_schema" | "current_catalog" => name,
+            "current_timestamp" | "current_date" | "current_time" | "localtimestamp" | "localtime" | "current_user"
+            | "session_user" | "user" | "current_role" | "current_schema" | "current_catalog" => name,
             _ => return Ok(None),
         };
         Ok(Some(self.call(f, vec![])?))
@@ -916,9 +699,7 @@ impl Binder<'_> {
         let (func, sig) = functions::lookup(name, &types)?;
         let args = args
             .into_iter()
-            .zip(sig.args.iter().chain(std::iter::repeat(
-                sig.args.last().unwrap_or(&DataType::Unknown),
-            )))
+            .zip(sig.args.iter().chain(std::iter::repeat(sig.args.last().unwrap_or(&DataType::Unknown))))
             .map(|(a, t)| self.coerce(a, t, CastContext::Implicit))
             .collect::<Result<Vec<_>>>()?;
         Ok(Expr::Func(func, args, sig.ret))
@@ -926,10 +707,7 @@ impl Binder<'_> {
 
     fn bind_function(&mut self, f: &ast::Function, scope: &Scope, aggs: Aggs) -> Result<Expr> {
         let name = super::object_name(&f.name)?;
-        let name = name
-            .strip_prefix("pg_catalog.")
-            .unwrap_or(&name)
-            .to_string();
+        let name = name.strip_prefix("pg_catalog.").unwrap_or(&name).to_string();
         if f.over.is_some() {
             return Err(Error::unsupported("window functions are not supported yet"));
         }
@@ -942,40 +720,25 @@ impl Binder<'_> {
             }
             ast::FunctionArguments::List(l) => (
                 l.args.clone(),
-                matches!(
-                    l.duplicate_treatment,
-                    Some(ast::DuplicateTreatment::Distinct)
-                ),
+                matches!(l.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)),
                 l.clauses.clone(),
             ),
-            ast::FunctionArguments::Subquery(_) => {
-                return Err(Error::unsupported("function over a subquery"))
-            }
+            ast::FunctionArguments::Subquery(_) => return Err(Error::unsupported("function over a subquery")),
         };
         if let Some(func) = agg_func(&name) {
             return self.bind_aggregate(func, &name, &list, distinct, &clauses, f, scope, aggs);
         }
         if distinct {
-            return Err(Error::syntax(format!(
-                "DISTINCT specified, but {name} is not an aggregate function"
-            )));
+            return Err(Error::syntax(format!("DISTINCT specified, but {name} is not an aggregate function")));
         }
         if f.filter.is_some() {
-            return Err(Error::syntax(format!(
-                "FILTER specified, but {name} is not an aggregate function"
-            )));
+            return Err(Error::syntax(format!("FILTER specified, but {name} is not an aggregate function")));
         }
         let mut args = Vec::new();
         for a in &list {
             match a {
-                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
-                    args.push(self.bind_expr(e, scope, aggs)?)
-                }
-                _ => {
-                    return Err(Error::syntax(format!(
-                        "unsupported argument in call to {name}"
-                    )))
-                }
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => args.push(self.bind_expr(e, scope, aggs)?),
+                _ => return Err(Error::syntax(format!("unsupported argument in call to {name}"))),
             }
         }
         match name.as_str() {
@@ -987,12 +750,9 @@ impl Binder<'_> {
                 Ok(Expr::Coalesce(args, ty))
             }
             "nullif" => {
-                let [a, b]: [Expr; 2] = args.try_into().map_err(|_| {
-                    Error::new(
-                        SqlState::UNDEFINED_FUNCTION,
-                        "function nullif requires two arguments",
-                    )
-                })?;
+                let [a, b]: [Expr; 2] = args
+                    .try_into()
+                    .map_err(|_| Error::new(SqlState::UNDEFINED_FUNCTION, "function nullif requires two arguments"))?;
                 // NULLIF(a, b) is CASE WHEN a = b THEN NULL ELSE a END, typed by the
                 // common type of a and b, as in PostgreSQL.
                 let (mut ab, ty) = self.coerce_all(vec![a, b], "NULLIF")?;
@@ -1045,13 +805,8 @@ impl Binder<'_> {
             match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
                     let b = self.bind_expr(e, scope, inner).map_err(|e| {
-                        if e.message()
-                            .starts_with("aggregate functions are not allowed")
-                        {
-                            Error::new(
-                                SqlState::GROUPING_ERROR,
-                                "aggregate function calls cannot be nested",
-                            )
+                        if e.message().starts_with("aggregate functions are not allowed") {
+                            Error::new(SqlState::GROUPING_ERROR, "aggregate function calls cannot be nested")
                         } else {
                             e
                         }
@@ -1059,11 +814,7 @@ impl Binder<'_> {
                     args.push(b);
                 }
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
-                _ => {
-                    return Err(Error::syntax(format!(
-                        "unsupported argument in call to {name}"
-                    )))
-                }
+                _ => return Err(Error::syntax(format!("unsupported argument in call to {name}"))),
             }
         }
         let func = if star {
@@ -1096,22 +847,10 @@ impl Binder<'_> {
             None => None,
         };
         let (args, ty) = self.type_aggregate(func, name, args)?;
-        Ok(Expr::Agg(Box::new(AggCall {
-            func,
-            args,
-            distinct,
-            filter,
-            order_by,
-            ty,
-        })))
+        Ok(Expr::Agg(Box::new(AggCall { func, args, distinct, filter, order_by, ty })))
     }
 
-    fn type_aggregate(
-        &mut self,
-        func: AggFunc,
-        name: &str,
-        args: Vec<Expr>,
-    ) -> Result<(Vec<Expr>, DataType)> {
+    fn type_aggregate(&mut self, func: AggFunc, name: &str, args: Vec<Expr>) -> Result<(Vec<Expr>, DataType)> {
         use DataType as T;
         let arity = match func {
             AggFunc::CountStar => 0,
@@ -1122,7 +861,9 @@ impl Binder<'_> {
         let undefined = || {
             let list: Vec<String> = types.iter().map(|t| t.to_string()).collect();
             Error::new(SqlState::UNDEFINED_FUNCTION, format!("function {name}({}) does not exist", list.join(", ")))
-                .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+                .with_hint(
+                    "No function matches the given name and argument types. You might need to add explicit type casts.",
+                )
         };
         if args.len() != arity {
             return Err(undefined());
@@ -1219,12 +960,7 @@ impl Binder<'_> {
     }
 
     /// Binds a subquery used as an expression.
-    pub fn bind_subquery(
-        &mut self,
-        q: &ast::Query,
-        kind: SubqueryKind,
-        scope: &Scope,
-    ) -> Result<Expr> {
+    pub fn bind_subquery(&mut self, q: &ast::Query, kind: SubqueryKind, scope: &Scope) -> Result<Expr> {
         self.outer.push(scope.clone());
         let bound = self.bind_query(q);
         self.outer.pop();
@@ -1238,33 +974,17 @@ impl Binder<'_> {
         };
         let correlated = bound.root.is_correlated();
         let id = self.next_subquery_id();
-        Ok(Expr::Subquery(Box::new(Subquery {
-            id,
-            kind,
-            plan: bound.root,
-            correlated,
-            ty,
-        })))
+        Ok(Expr::Subquery(Box::new(Subquery { id, kind, plan: bound.root, correlated, ty })))
     }
 
-    fn bind_quantified(
-        &mut self,
-        lhs: Expr,
-        op: BinOp,
-        all: bool,
-        q: &ast::Query,
-        scope: &Scope,
-    ) -> Result<Expr> {
+    fn bind_quantified(&mut self, lhs: Expr, op: BinOp, all: bool, q: &ast::Query, scope: &Scope) -> Result<Expr> {
         self.outer.push(scope.clone());
         let bound = self.bind_query(q);
         self.outer.pop();
         let mut bound = bound?;
         if bound.columns.len() != 1 {
-            let msg = if bound.columns.len() > 1 {
-                "subquery has too many columns"
-            } else {
-                "subquery has too few columns"
-            };
+            let msg =
+                if bound.columns.len() > 1 { "subquery has too many columns" } else { "subquery has too few columns" };
             return Err(Error::syntax(msg));
         }
         let (lt, rt) = (lhs.ty(), bound.columns[0].ty.clone());
@@ -1284,24 +1004,14 @@ impl Binder<'_> {
         let id = self.next_subquery_id();
         Ok(Expr::Subquery(Box::new(Subquery {
             id,
-            kind: SubqueryKind::Quantified {
-                lhs: Box::new(lhs),
-                op,
-                all,
-            },
+            kind: SubqueryKind::Quantified { lhs: Box::new(lhs), op, all },
             plan: bound.root,
             correlated,
             ty: DataType::Bool,
         })))
     }
 
-    fn bind_array_quantified(
-        &mut self,
-        lhs: Expr,
-        op: BinOp,
-        all: bool,
-        arr: Expr,
-    ) -> Result<Expr> {
+    fn bind_array_quantified(&mut self, lhs: Expr, op: BinOp, all: bool, arr: Expr) -> Result<Expr> {
         let elem = match arr.ty() {
             DataType::Array(e) => *e,
             DataType::Unknown => {
@@ -1318,11 +1028,7 @@ impl Binder<'_> {
                 ))
             }
         };
-        let arr = self.coerce(
-            arr,
-            &DataType::Array(Box::new(elem.clone())),
-            CastContext::Implicit,
-        )?;
+        let arr = self.coerce(arr, &DataType::Array(Box::new(elem.clone())), CastContext::Implicit)?;
         let lt = lhs.ty();
         let Some((a, _, _)) = resolve_binary(op, &lt, &elem) else {
             return Err(no_operator(op, &lt, &elem));
@@ -1356,12 +1062,7 @@ fn balanced(op: BinOp, mut terms: Vec<Expr>) -> Expr {
         return terms.pop().expect("one term");
     }
     let right = terms.split_off(terms.len() / 2);
-    Expr::Binary(
-        op,
-        Box::new(balanced(op, terms)),
-        Box::new(balanced(op, right)),
-        DataType::Bool,
-    )
+    Expr::Binary(op, Box::new(balanced(op, terms)), Box::new(balanced(op, right)), DataType::Bool)
 }
 
 /// The zero of a numeric or interval type, for folding negation.
@@ -1408,9 +1109,7 @@ pub fn literal_text(v: &ast::Value) -> Result<String> {
         | V::NationalStringLiteral(s) => Ok(s.clone()),
         V::DollarQuotedString(d) => Ok(d.value.clone()),
         V::Number(n, _) => Ok(n.clone()),
-        other => Err(Error::syntax(format!(
-            "expected a string literal, found {other}"
-        ))),
+        other => Err(Error::syntax(format!("expected a string literal, found {other}"))),
     }
 }
 

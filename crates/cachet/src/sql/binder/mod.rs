@@ -99,16 +99,7 @@ pub struct Binder<'a> {
 
 impl<'a> Binder<'a> {
     pub fn new(catalog: &'a Catalog, sql: &'a str, tz: &'a TimeZone) -> Self {
-        Binder {
-            catalog,
-            sql,
-            tz,
-            params: Vec::new(),
-            next_subquery: 0,
-            outer: Vec::new(),
-            view_depth: 0,
-            depth: 0,
-        }
+        Binder { catalog, sql, tz, params: Vec::new(), next_subquery: 0, outer: Vec::new(), view_depth: 0, depth: 0 }
     }
 
     /// Binds a query or DML statement.
@@ -118,12 +109,7 @@ impl<'a> Binder<'a> {
             ast::Statement::Insert(i) => Bound::Insert(Box::new(self.bind_insert(i)?)),
             ast::Statement::Update(u) => Bound::Update(Box::new(self.bind_update(u)?)),
             ast::Statement::Delete(d) => Bound::Delete(Box::new(self.bind_delete(d)?)),
-            other => {
-                return Err(Error::unsupported(format!(
-                    "statement not supported: {}",
-                    first_words(other)
-                )))
-            }
+            other => return Err(Error::unsupported(format!("statement not supported: {}", first_words(other)))),
         };
         // Parameters nothing constrained default to text, as in PostgreSQL's clients.
         for p in &mut self.params {
@@ -192,12 +178,7 @@ pub fn object_name(name: &ast::ObjectName) -> Result<String> {
             }
         }
         [_, s, n] if s == "public" => Ok(n.clone()),
-        [s, _] => Err(Error::new(
-            SqlState::UNDEFINED_SCHEMA,
-            format!("schema \"{s}\" does not exist"),
-        )),
-        _ => Err(Error::syntax(format!(
-            "improper qualified name (too many dotted names): {name}"
-        ))),
+        [s, _] => Err(Error::new(SqlState::UNDEFINED_SCHEMA, format!("schema \"{s}\" does not exist"))),
+        _ => Err(Error::syntax(format!("improper qualified name (too many dotted names): {name}"))),
     }
 }

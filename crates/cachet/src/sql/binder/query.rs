@@ -39,9 +39,7 @@ impl Binder<'_> {
             Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
                 (limit.as_ref(), offset.as_ref().map(|o| &o.value))
             }
-            Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => {
-                (Some(limit), Some(offset))
-            }
+            Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => (Some(limit), Some(offset)),
         };
         let limit = match (limit, &q.fetch) {
             (Some(l), _) => Some(l),
@@ -53,9 +51,7 @@ impl Binder<'_> {
             body => {
                 let mut p = self.bind_set_expr(body)?;
                 if !order_by.is_empty() {
-                    let scope = Scope::unqualified(
-                        p.columns.iter().map(|c| (c.name.clone(), c.ty.clone())),
-                    );
+                    let scope = Scope::unqualified(p.columns.iter().map(|c| (c.name.clone(), c.ty.clone())));
                     let mut keys = Vec::new();
                     for ob in order_by {
                         let item = self.bind_order_item(ob, &p.columns, &scope, None)?;
@@ -65,10 +61,7 @@ impl Binder<'_> {
                         };
                         keys.push(sort_key(expr, ob));
                     }
-                    p.root = Node::Sort {
-                        input: Box::new(p.root),
-                        keys,
-                    };
+                    p.root = Node::Sort { input: Box::new(p.root), keys };
                 }
                 p
             }
@@ -79,8 +72,7 @@ impl Binder<'_> {
                 if matches!(x, Expr::Const(Value::Null, DataType::Unknown)) {
                     return Ok(Expr::Const(Value::Null, DataType::Int8));
                 }
-                b.coerce(x, &DataType::Int8, CastContext::Assignment)
-                    .map_err(b.at(e))
+                b.coerce(x, &DataType::Int8, CastContext::Assignment).map_err(b.at(e))
             };
             let limit = match limit {
                 Some(l) => Some(bind_count(self, l, "LIMIT")?),
@@ -90,11 +82,7 @@ impl Binder<'_> {
                 Some(o) => Some(bind_count(self, o, "OFFSET")?),
                 None => None,
             };
-            plan.root = Node::Limit {
-                input: Box::new(plan.root),
-                limit,
-                offset,
-            };
+            plan.root = Node::Limit { input: Box::new(plan.root), limit, offset };
         }
         Ok(plan)
     }
@@ -104,12 +92,7 @@ impl Binder<'_> {
             ast::SetExpr::Select(s) => self.bind_select(s, &[]),
             ast::SetExpr::Query(q) => self.bind_query(q),
             ast::SetExpr::Values(v) => self.bind_values(v),
-            ast::SetExpr::SetOperation {
-                left,
-                op,
-                set_quantifier,
-                right,
-            } => {
+            ast::SetExpr::SetOperation { left, op, set_quantifier, right } => {
                 let l = self.bind_set_expr(left)?;
                 let r = self.bind_set_expr(right)?;
                 let kind = match op {
@@ -124,9 +107,7 @@ impl Binder<'_> {
                     SetOpKind::Except => "EXCEPT",
                 };
                 if l.columns.len() != r.columns.len() {
-                    return Err(Error::syntax(format!(
-                        "each {name} query must have the same number of columns"
-                    )));
+                    return Err(Error::syntax(format!("each {name} query must have the same number of columns")));
                 }
                 let mut types = Vec::new();
                 for (a, b) in l.columns.iter().zip(&r.columns) {
@@ -134,77 +115,29 @@ impl Binder<'_> {
                 }
                 let left = self.cast_columns(l.root, &l.columns, &types)?;
                 let right = self.cast_columns(r.root, &r.columns, &types)?;
-                let columns = l
-                    .columns
-                    .iter()
-                    .zip(types)
-                    .map(|(c, ty)| OutputColumn {
-                        name: c.name.clone(),
-                        ty,
-                    })
-                    .collect();
-                Ok(QueryPlan {
-                    root: Node::SetOp {
-                        kind,
-                        all,
-                        left: Box::new(left),
-                        right: Box::new(right),
-                    },
-                    columns,
-                })
+                let columns =
+                    l.columns.iter().zip(types).map(|(c, ty)| OutputColumn { name: c.name.clone(), ty }).collect();
+                Ok(QueryPlan { root: Node::SetOp { kind, all, left: Box::new(left), right: Box::new(right) }, columns })
             }
             ast::SetExpr::Table(t) => {
-                let name = t
-                    .table_name
-                    .clone()
-                    .ok_or_else(|| Error::syntax("TABLE needs a name"))?;
+                let name = t.table_name.clone().ok_or_else(|| Error::syntax("TABLE needs a name"))?;
                 let name = ast::ObjectName::from(vec![ast::Ident::new(name)]);
                 let (node, scope) = self.bind_relation(&name, None)?;
-                let cols: Vec<(usize, &ScopeColumn)> = scope
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| !c.hidden)
-                    .collect();
-                let exprs = cols
-                    .iter()
-                    .map(|(i, c)| Expr::Column(*i, c.ty.clone()))
-                    .collect();
+                let cols: Vec<(usize, &ScopeColumn)> =
+                    scope.columns.iter().enumerate().filter(|(_, c)| !c.hidden).collect();
+                let exprs = cols.iter().map(|(i, c)| Expr::Column(*i, c.ty.clone())).collect();
                 let names: Vec<String> = cols.iter().map(|(_, c)| c.name.clone()).collect();
-                let columns = cols
-                    .iter()
-                    .map(|(_, c)| OutputColumn {
-                        name: c.name.clone(),
-                        ty: c.ty.clone(),
-                    })
-                    .collect();
-                Ok(QueryPlan {
-                    root: Node::Project {
-                        input: Box::new(node),
-                        exprs,
-                        names,
-                    },
-                    columns,
-                })
+                let columns =
+                    cols.iter().map(|(_, c)| OutputColumn { name: c.name.clone(), ty: c.ty.clone() }).collect();
+                Ok(QueryPlan { root: Node::Project { input: Box::new(node), exprs, names }, columns })
             }
-            other => Err(Error::unsupported(format!(
-                "query form not supported: {other}"
-            ))),
+            other => Err(Error::unsupported(format!("query form not supported: {other}"))),
         }
     }
 
     /// Adds a projection casting columns to the given types, where needed.
-    fn cast_columns(
-        &mut self,
-        root: Node,
-        columns: &[OutputColumn],
-        types: &[DataType],
-    ) -> Result<Node> {
-        if columns
-            .iter()
-            .zip(types)
-            .all(|(c, t)| c.ty == *t || crate::sql::typing::same_representation(&c.ty, t))
-        {
+    fn cast_columns(&mut self, root: Node, columns: &[OutputColumn], types: &[DataType]) -> Result<Node> {
+        if columns.iter().zip(types).all(|(c, t)| c.ty == *t || crate::sql::typing::same_representation(&c.ty, t)) {
             return Ok(root);
         }
         let mut exprs = Vec::new();
@@ -212,11 +145,7 @@ impl Binder<'_> {
             exprs.push(self.coerce(Expr::Column(i, c.ty.clone()), t, CastContext::Implicit)?);
         }
         let names = columns.iter().map(|c| c.name.clone()).collect();
-        Ok(Node::Project {
-            input: Box::new(root),
-            exprs,
-            names,
-        })
+        Ok(Node::Project { input: Box::new(root), exprs, names })
     }
 
     fn bind_values(&mut self, v: &ast::Values) -> Result<QueryPlan> {
@@ -246,15 +175,9 @@ impl Binder<'_> {
         let columns = types
             .into_iter()
             .enumerate()
-            .map(|(i, ty)| OutputColumn {
-                name: format!("column{}", i + 1),
-                ty,
-            })
+            .map(|(i, ty)| OutputColumn { name: format!("column{}", i + 1), ty })
             .collect();
-        Ok(QueryPlan {
-            root: Node::Values { rows, width },
-            columns,
-        })
+        Ok(QueryPlan { root: Node::Values { rows, width }, columns })
     }
 
     /// Binds the FROM clause: the cross product of its items, with their joins.
@@ -275,15 +198,7 @@ impl Binder<'_> {
                 ),
             });
         }
-        Ok(acc.unwrap_or_else(|| {
-            (
-                Node::Values {
-                    rows: vec![vec![]],
-                    width: 0,
-                },
-                Scope::default(),
-            )
-        }))
+        Ok(acc.unwrap_or_else(|| (Node::Values { rows: vec![vec![]], width: 0 }, Scope::default())))
     }
 
     fn bind_table_with_joins(&mut self, twj: &ast::TableWithJoins) -> Result<(Node, Scope)> {
@@ -297,21 +212,14 @@ impl Binder<'_> {
                 J::Right(c) | J::RightOuter(c) => (JoinKind::Right, c),
                 J::FullOuter(c) => (JoinKind::Full, c),
                 J::CrossJoin(c) => (JoinKind::Inner, c),
-                other => {
-                    return Err(Error::unsupported(format!(
-                        "join type not supported: {other:?}"
-                    )))
-                }
+                other => return Err(Error::unsupported(format!("join type not supported: {other:?}"))),
             };
             let left_width = scope.len();
             let mut joined = scope.join(rs);
             let on = match constraint {
-                ast::JoinConstraint::On(e) => Some(self.bind_condition(
-                    e,
-                    &joined,
-                    Aggs::Forbidden("JOIN conditions"),
-                    "JOIN/ON",
-                )?),
+                ast::JoinConstraint::On(e) => {
+                    Some(self.bind_condition(e, &joined, Aggs::Forbidden("JOIN conditions"), "JOIN/ON")?)
+                }
                 ast::JoinConstraint::None => None,
                 ast::JoinConstraint::Using(cols) => {
                     let names = cols.iter().map(object_name).collect::<Result<Vec<_>>>()?;
@@ -335,12 +243,7 @@ impl Binder<'_> {
                     }
                 }
             };
-            node = Node::NestedLoopJoin {
-                left: Box::new(node),
-                right: Box::new(rn),
-                kind,
-                on,
-            };
+            node = Node::NestedLoopJoin { left: Box::new(node), right: Box::new(rn), kind, on };
             scope = joined;
         }
         Ok((node, scope))
@@ -368,9 +271,15 @@ impl Binder<'_> {
                     [i] => Ok(*i),
                     [] => Err(Error::new(
                         SqlState::UNDEFINED_COLUMN,
-                        format!("column \"{name}\" specified in USING clause does not exist in {} table", if offset == 0 { "left" } else { "right" }),
+                        format!(
+                            "column \"{name}\" specified in USING clause does not exist in {} table",
+                            if offset == 0 { "left" } else { "right" }
+                        ),
                     )),
-                    _ => Err(Error::new(SqlState::AMBIGUOUS_COLUMN, format!("common column name \"{name}\" appears more than once in left table"))),
+                    _ => Err(Error::new(
+                        SqlState::AMBIGUOUS_COLUMN,
+                        format!("common column name \"{name}\" appears more than once in left table"),
+                    )),
                 }
             };
             let l = find(&joined.columns[..left_width], 0)?;
@@ -388,23 +297,11 @@ impl Binder<'_> {
 
     fn bind_table_factor(&mut self, tf: &ast::TableFactor) -> Result<(Node, Scope)> {
         match tf {
-            ast::TableFactor::Table {
-                name,
-                alias,
-                args: None,
-                ..
-            } => {
-                let (node, scope) = self
-                    .bind_relation(name, alias.as_ref())
-                    .map_err(self.at(name))?;
+            ast::TableFactor::Table { name, alias, args: None, .. } => {
+                let (node, scope) = self.bind_relation(name, alias.as_ref()).map_err(self.at(name))?;
                 Ok((node, scope))
             }
-            ast::TableFactor::Derived {
-                subquery,
-                alias,
-                lateral,
-                ..
-            } => {
+            ast::TableFactor::Derived { subquery, alias, lateral, .. } => {
                 if *lateral {
                     return Err(Error::unsupported("LATERAL is not supported"));
                 }
@@ -414,10 +311,7 @@ impl Binder<'_> {
                 let scope = self.alias_scope(&plan.columns, alias.as_ref(), qualifier)?;
                 Ok((plan.root, scope))
             }
-            ast::TableFactor::NestedJoin {
-                table_with_joins,
-                alias,
-            } => {
+            ast::TableFactor::NestedJoin { table_with_joins, alias } => {
                 let (node, scope) = self.bind_table_with_joins(table_with_joins)?;
                 let scope = match alias {
                     Some(a) => scope.qualify(&ident(&a.name)),
@@ -425,9 +319,7 @@ impl Binder<'_> {
                 };
                 Ok((node, scope))
             }
-            other => Err(Error::unsupported(format!(
-                "FROM item not supported: {other}"
-            ))),
+            other => Err(Error::unsupported(format!("FROM item not supported: {other}"))),
         }
     }
 
@@ -471,15 +363,9 @@ impl Binder<'_> {
     }
 
     /// Binds a table or view name.
-    pub fn bind_relation(
-        &mut self,
-        name: &ast::ObjectName,
-        alias: Option<&ast::TableAlias>,
-    ) -> Result<(Node, Scope)> {
+    pub fn bind_relation(&mut self, name: &ast::ObjectName, alias: Option<&ast::TableAlias>) -> Result<(Node, Scope)> {
         let n = object_name(name)?;
-        let qualifier = alias
-            .map(|a| ident(&a.name))
-            .unwrap_or_else(|| n.rsplit('.').next().unwrap_or(&n).to_string());
+        let qualifier = alias.map(|a| ident(&a.name)).unwrap_or_else(|| n.rsplit('.').next().unwrap_or(&n).to_string());
         if let Some(table) = self.catalog.table(&n) {
             let mut columns: Vec<ScopeColumn> = table
                 .schema
@@ -494,28 +380,23 @@ impl Binder<'_> {
                 })
                 .collect();
             if let Some(a) = alias {
-                let visible: Vec<usize> = columns
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| !c.hidden)
-                    .map(|(i, _)| i)
-                    .collect();
+                let visible: Vec<usize> =
+                    columns.iter().enumerate().filter(|(_, c)| !c.hidden).map(|(i, _)| i).collect();
                 if a.columns.len() > visible.len() {
                     return Err(Error::new(
                         SqlState::INVALID_COLUMN_REFERENCE,
-                        format!("table \"{qualifier}\" has {} columns available but {} columns specified", visible.len(), a.columns.len()),
+                        format!(
+                            "table \"{qualifier}\" has {} columns available but {} columns specified",
+                            visible.len(),
+                            a.columns.len()
+                        ),
                     ));
                 }
                 for (i, c) in visible.into_iter().zip(&a.columns) {
                     columns[i].name = ident(&c.name);
                 }
             }
-            let scan = Scan {
-                table: TableRef(table.clone()),
-                alias: qualifier,
-                access: Access::Full,
-                filter: None,
-            };
+            let scan = Scan { table: TableRef(table.clone()), alias: qualifier, access: Access::Full, filter: None };
             return Ok((Node::Scan(Box::new(scan)), Scope::new(columns)));
         }
         if let Some(view) = self.catalog.view(&n).cloned() {
@@ -548,10 +429,7 @@ impl Binder<'_> {
             let scope = self.alias_scope(&sys.columns, alias, Some(qualifier))?;
             return Ok((sys.root, scope));
         }
-        Err(Error::new(
-            SqlState::UNDEFINED_TABLE,
-            format!("relation \"{n}\" does not exist"),
-        ))
+        Err(Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{n}\" does not exist")))
     }
 
     /// Binds a SELECT with the ORDER BY of its query.
@@ -559,10 +437,7 @@ impl Binder<'_> {
         let (mut node, scope) = self.bind_from(&s.from)?;
         if let Some(w) = &s.selection {
             let pred = self.bind_condition(w, &scope, Aggs::Forbidden("WHERE"), "WHERE")?;
-            node = Node::Filter {
-                input: Box::new(node),
-                predicate: pred,
-            };
+            node = Node::Filter { input: Box::new(node), predicate: pred };
         }
         // The select list.
         let mut items: Vec<Expr> = Vec::new();
@@ -586,9 +461,7 @@ impl Binder<'_> {
                         }
                     }
                     if items.len() == before && s.from.is_empty() {
-                        return Err(Error::syntax(
-                            "SELECT * with no tables specified is not valid",
-                        ));
+                        return Err(Error::syntax("SELECT * with no tables specified is not valid"));
                     }
                 }
                 ast::SelectItem::QualifiedWildcard(kind, _) => {
@@ -610,19 +483,11 @@ impl Binder<'_> {
                         }
                     }
                 }
-                ast::SelectItem::ExprWithAliases { .. } => {
-                    return Err(Error::unsupported("multiple aliases"))
-                }
+                ast::SelectItem::ExprWithAliases { .. } => return Err(Error::unsupported("multiple aliases")),
             }
         }
-        let output_cols: Vec<OutputColumn> = names
-            .iter()
-            .zip(&items)
-            .map(|(n, e)| OutputColumn {
-                name: n.clone(),
-                ty: e.ty(),
-            })
-            .collect();
+        let output_cols: Vec<OutputColumn> =
+            names.iter().zip(&items).map(|(n, e)| OutputColumn { name: n.clone(), ty: e.ty() }).collect();
         // GROUP BY: ordinals and output names refer to the select list, as in PostgreSQL.
         let mut group_by = Vec::new();
         match &s.group_by {
@@ -644,9 +509,7 @@ impl Binder<'_> {
         let distinct = match &s.distinct {
             None | Some(ast::Distinct::All) => false,
             Some(ast::Distinct::Distinct) => true,
-            Some(ast::Distinct::On(_)) => {
-                return Err(Error::unsupported("DISTINCT ON is not supported yet"))
-            }
+            Some(ast::Distinct::On(_)) => return Err(Error::unsupported("DISTINCT ON is not supported yet")),
         };
         let mut order_items = Vec::new();
         for ob in order_by {
@@ -655,9 +518,7 @@ impl Binder<'_> {
         let is_grouped = !group_by.is_empty()
             || having.is_some()
             || items.iter().any(Expr::has_agg)
-            || order_items
-                .iter()
-                .any(|o| matches!(o, OrderItem::Input(e) if e.has_agg()));
+            || order_items.iter().any(|o| matches!(o, OrderItem::Input(e) if e.has_agg()));
         let mut having = having;
         if is_grouped {
             // Collect the distinct aggregate calls.
@@ -682,10 +543,7 @@ impl Binder<'_> {
             }
             let ngroup = group_by.len();
             let rewrite = |b: &Binder, e: Expr| rewrite_grouped(b, e, &group_by, &aggs, ngroup);
-            items = items
-                .into_iter()
-                .map(|e| rewrite(self, e))
-                .collect::<Result<_>>()?;
+            items = items.into_iter().map(|e| rewrite(self, e)).collect::<Result<_>>()?;
             having = having.map(|h| rewrite(self, h)).transpose()?;
             order_items = order_items
                 .into_iter()
@@ -694,16 +552,9 @@ impl Binder<'_> {
                     o => Ok(o),
                 })
                 .collect::<Result<_>>()?;
-            node = Node::Aggregate {
-                input: Box::new(node),
-                group_by,
-                aggs,
-            };
+            node = Node::Aggregate { input: Box::new(node), group_by, aggs };
             if let Some(h) = having.take() {
-                node = Node::Filter {
-                    input: Box::new(node),
-                    predicate: h,
-                };
+                node = Node::Filter { input: Box::new(node), predicate: h };
             }
         }
         // Projection, with extra hidden columns for ORDER BY expressions not in the list.
@@ -730,62 +581,27 @@ impl Binder<'_> {
             };
             keys.push(sort_key(Expr::Column(idx, items[idx].ty()), ob));
         }
-        let columns: Vec<OutputColumn> = names
-            .iter()
-            .zip(&items)
-            .take(visible)
-            .map(|(n, e)| OutputColumn {
-                name: n.clone(),
-                ty: e.ty(),
-            })
-            .collect();
+        let columns: Vec<OutputColumn> =
+            names.iter().zip(&items).take(visible).map(|(n, e)| OutputColumn { name: n.clone(), ty: e.ty() }).collect();
         let width = items.len();
-        node = Node::Project {
-            input: Box::new(node),
-            exprs: items,
-            names: names.clone(),
-        };
+        node = Node::Project { input: Box::new(node), exprs: items, names: names.clone() };
         if distinct {
-            node = Node::Distinct {
-                input: Box::new(node),
-            };
+            node = Node::Distinct { input: Box::new(node) };
         }
         if !keys.is_empty() {
-            node = Node::Sort {
-                input: Box::new(node),
-                keys,
-            };
+            node = Node::Sort { input: Box::new(node), keys };
         }
         if width > visible {
-            let exprs = columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| Expr::Column(i, c.ty.clone()))
-                .collect();
-            node = Node::Project {
-                input: Box::new(node),
-                exprs,
-                names: names[..visible].to_vec(),
-            };
+            let exprs = columns.iter().enumerate().map(|(i, c)| Expr::Column(i, c.ty.clone())).collect();
+            node = Node::Project { input: Box::new(node), exprs, names: names[..visible].to_vec() };
         }
-        Ok(QueryPlan {
-            root: node,
-            columns,
-        })
+        Ok(QueryPlan { root: node, columns })
     }
 
-    fn bind_group_item(
-        &mut self,
-        g: &ast::Expr,
-        scope: &Scope,
-        items: &[Expr],
-        names: &[String],
-    ) -> Result<Expr> {
+    fn bind_group_item(&mut self, g: &ast::Expr, scope: &Scope, items: &[Expr], names: &[String]) -> Result<Expr> {
         if let ast::Expr::Value(v) = g {
             if let ast::Value::Number(n, _) = &v.value {
-                let k: usize = n
-                    .parse()
-                    .map_err(|_| Error::syntax("non-integer constant in GROUP BY"))?;
+                let k: usize = n.parse().map_err(|_| Error::syntax("non-integer constant in GROUP BY"))?;
                 if k == 0 || k > items.len() {
                     return Err(Error::new(
                         SqlState::INVALID_COLUMN_REFERENCE,
@@ -846,12 +662,7 @@ impl Binder<'_> {
         }
         if let ast::Expr::Identifier(i) = &ob.expr {
             let n = ident(i);
-            let hits: Vec<usize> = outputs
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.name == n)
-                .map(|(k, _)| k)
-                .collect();
+            let hits: Vec<usize> = outputs.iter().enumerate().filter(|(_, c)| c.name == n).map(|(k, _)| k).collect();
             match hits.as_slice() {
                 [k] => return Ok(OrderItem::Output(*k)),
                 [k, rest @ ..] => {
@@ -861,11 +672,8 @@ impl Binder<'_> {
                             return Ok(OrderItem::Output(*k));
                         }
                     }
-                    return Err(Error::new(
-                        SqlState::AMBIGUOUS_COLUMN,
-                        format!("ORDER BY \"{n}\" is ambiguous"),
-                    )
-                    .map_to(self, &ob.expr));
+                    return Err(Error::new(SqlState::AMBIGUOUS_COLUMN, format!("ORDER BY \"{n}\" is ambiguous"))
+                        .map_to(self, &ob.expr));
                 }
                 [] => {}
             }
@@ -875,11 +683,7 @@ impl Binder<'_> {
             let e = self.bind_expr(&ob.expr, scope, Aggs::Forbidden("ORDER BY"))?;
             return Ok(OrderItem::Input(e));
         }
-        Ok(OrderItem::Input(self.bind_expr(
-            &ob.expr,
-            scope,
-            Aggs::Allowed,
-        )?))
+        Ok(OrderItem::Input(self.bind_expr(&ob.expr, scope, Aggs::Allowed)?))
     }
 }
 
@@ -890,19 +694,10 @@ fn sort_key(expr: Expr, ob: &ast::OrderByExpr) -> SortKey {
 
 /// Rewrites an expression of a grouped query over the aggregate's output: aggregate
 /// calls and grouped expressions become columns; any other column is an error.
-fn rewrite_grouped(
-    b: &Binder,
-    e: Expr,
-    group_by: &[Expr],
-    aggs: &[AggCall],
-    ngroup: usize,
-) -> Result<Expr> {
+fn rewrite_grouped(b: &Binder, e: Expr, group_by: &[Expr], aggs: &[AggCall], ngroup: usize) -> Result<Expr> {
     let rewritten = e.transform_down(&mut |x| {
         if let Expr::Agg(a) = &x {
-            let i = aggs
-                .iter()
-                .position(|y| y == a.as_ref())
-                .expect("aggregate collected");
+            let i = aggs.iter().position(|y| y == a.as_ref()).expect("aggregate collected");
             return Ok(Expr::Column(ngroup + i, a.ty.clone()));
         }
         if !matches!(x, Expr::Const(..)) {
@@ -916,10 +711,7 @@ fn rewrite_grouped(
     let mut bad = None;
     let mut outer_map = Vec::new();
     for c in collect_subquery_outer_refs(&rewritten) {
-        match group_by
-            .iter()
-            .position(|g| matches!(g, Expr::Column(i, _) if *i == c))
-        {
+        match group_by.iter().position(|g| matches!(g, Expr::Column(i, _) if *i == c)) {
             Some(k) => outer_map.push((c, k)),
             None => bad = Some(c),
         }
@@ -935,10 +727,7 @@ fn rewrite_grouped(
     });
     let _ = b;
     if bad.is_some() {
-        return Err(Error::new(
-            SqlState::GROUPING_ERROR,
-            "subquery uses ungrouped column from outer query",
-        ));
+        return Err(Error::new(SqlState::GROUPING_ERROR, "subquery uses ungrouped column from outer query"));
     }
     if remaining_column.is_some() {
         return Err(Error::new(
@@ -972,9 +761,7 @@ fn collect_depth(e: &Expr, depth: usize, out: &mut Vec<usize>) {
     e.walk(&mut |x| {
         match x {
             Expr::Outer(d, i, _) if *d == depth => out.push(*i),
-            Expr::Subquery(s) => s
-                .plan
-                .visit_exprs(&mut |y| collect_depth(y, depth + 1, out)),
+            Expr::Subquery(s) => s.plan.visit_exprs(&mut |y| collect_depth(y, depth + 1, out)),
             _ => {}
         }
         true
@@ -988,11 +775,7 @@ fn remap_subquery_outer_refs(e: Expr, map: &[(usize, usize)]) -> Expr {
     e.transform(&mut |x| match x {
         Expr::Subquery(mut s) => {
             s.plan = std::mem::replace(&mut s.plan, Node::Empty { width: 0 }).map_exprs(&mut |y| {
-                y.remap_at_depth(1, &|i| {
-                    map.iter()
-                        .find(|(from, _)| *from == i)
-                        .map_or(i, |(_, to)| *to)
-                })
+                y.remap_at_depth(1, &|i| map.iter().find(|(from, _)| *from == i).map_or(i, |(_, to)| *to))
             });
             Expr::Subquery(s)
         }
@@ -1006,21 +789,11 @@ pub fn column_name(e: &ast::Expr) -> String {
     match e {
         A::Identifier(i) => ident(i),
         A::CompoundIdentifier(parts) => parts.last().map(ident).unwrap_or_default(),
-        A::Function(f) => f
-            .name
-            .0
-            .last()
-            .and_then(|p| p.as_ident())
-            .map(ident)
-            .unwrap_or_else(|| "?column?".into()),
-        A::Cast {
-            expr, data_type, ..
-        } => match expr.as_ref() {
-            A::Identifier(_)
-            | A::CompoundIdentifier(_)
-            | A::Function(_)
-            | A::Cast { .. }
-            | A::Nested(_) => column_name(expr),
+        A::Function(f) => f.name.0.last().and_then(|p| p.as_ident()).map(ident).unwrap_or_else(|| "?column?".into()),
+        A::Cast { expr, data_type, .. } => match expr.as_ref() {
+            A::Identifier(_) | A::CompoundIdentifier(_) | A::Function(_) | A::Cast { .. } | A::Nested(_) => {
+                column_name(expr)
+            }
             _ => cast_type_name(data_type),
         },
         A::Nested(inner) => column_name(inner),

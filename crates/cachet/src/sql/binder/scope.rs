@@ -33,13 +33,7 @@ impl Scope {
         Scope::new(
             names_types
                 .into_iter()
-                .map(|(name, ty)| ScopeColumn {
-                    qualifier: None,
-                    name,
-                    ty,
-                    hidden: false,
-                    merged_away: false,
-                })
+                .map(|(name, ty)| ScopeColumn { qualifier: None, name, ty, hidden: false, merged_away: false })
                 .collect(),
         )
     }
@@ -83,9 +77,7 @@ impl Scope {
 
     /// Whether a qualifier names some FROM item of this scope.
     pub fn has_qualifier(&self, q: &str) -> bool {
-        self.columns
-            .iter()
-            .any(|c| c.qualifier.as_deref() == Some(q))
+        self.columns.iter().any(|c| c.qualifier.as_deref() == Some(q))
     }
 
     pub fn len(&self) -> usize {

@@ -23,23 +23,14 @@ fn char_len(l: &Option<CharacterLength>) -> Result<Option<u32>> {
 fn numeric(info: &ExactNumberInfo) -> Result<DataType> {
     let typmod = match info {
         ExactNumberInfo::None => None,
-        ExactNumberInfo::Precision(p) => Some(NumericTypmod {
-            precision: *p as u16,
-            scale: 0,
-        }),
-        ExactNumberInfo::PrecisionAndScale(p, s) => Some(NumericTypmod {
-            precision: *p as u16,
-            scale: *s as i16,
-        }),
+        ExactNumberInfo::Precision(p) => Some(NumericTypmod { precision: *p as u16, scale: 0 }),
+        ExactNumberInfo::PrecisionAndScale(p, s) => Some(NumericTypmod { precision: *p as u16, scale: *s as i16 }),
     };
     if let Some(m) = typmod {
         if m.precision < 1 || m.precision > 1000 {
             return Err(Error::new(
                 SqlState::INVALID_PARAMETER_VALUE,
-                format!(
-                    "NUMERIC precision {} must be between 1 and 1000",
-                    m.precision
-                ),
+                format!("NUMERIC precision {} must be between 1 and 1000", m.precision),
             ));
         }
         if m.scale < -1000 || m.scale > 1000 {
@@ -69,17 +60,13 @@ pub fn convert_type(t: &ast::DataType) -> Result<DataType> {
         },
         A::Numeric(info) | A::Decimal(info) | A::Dec(info) => numeric(info)?,
         A::Text | A::String(None) => DataType::Text,
-        A::Varchar(l) | A::CharacterVarying(l) | A::CharVarying(l) | A::Nvarchar(l) => {
-            DataType::Varchar(char_len(l)?)
-        }
+        A::Varchar(l) | A::CharacterVarying(l) | A::CharVarying(l) | A::Nvarchar(l) => DataType::Varchar(char_len(l)?),
         A::Char(l) | A::Character(l) => DataType::Char(Some(char_len(l)?.unwrap_or(1))),
         A::Bytea => DataType::Bytea,
         A::Date => DataType::Date,
         A::Time(_, tz) => match tz {
             TimezoneInfo::WithTimeZone | TimezoneInfo::Tz => {
-                return Err(Error::unsupported(
-                    "type time with time zone is not supported",
-                ))
+                return Err(Error::unsupported("type time with time zone is not supported"))
             }
             _ => DataType::Time,
         },
@@ -99,15 +86,11 @@ pub fn convert_type(t: &ast::DataType) -> Result<DataType> {
             | ArrayElemTypeDef::Qualified(inner, _) => {
                 let e = convert_type(inner)?;
                 if matches!(e, DataType::Array(_)) {
-                    return Err(Error::unsupported(
-                        "multidimensional arrays are not supported",
-                    ));
+                    return Err(Error::unsupported("multidimensional arrays are not supported"));
                 }
                 DataType::Array(Box::new(e))
             }
-            ArrayElemTypeDef::None => {
-                return Err(Error::syntax("array type needs an element type"))
-            }
+            ArrayElemTypeDef::None => return Err(Error::syntax("array type needs an element type")),
         },
         A::Custom(name, mods) => {
             let n = super::object_name(name)?;
@@ -126,37 +109,18 @@ pub fn convert_type(t: &ast::DataType) -> Result<DataType> {
                 ("bpchar", [n]) => DataType::Char(n.parse().ok()),
                 ("varchar", [n]) => DataType::Varchar(n.parse().ok()),
                 ("timestamptz", _) => DataType::TimestampTz,
-                ("timetz", _) => {
-                    return Err(Error::unsupported(
-                        "type time with time zone is not supported",
-                    ))
+                ("timetz", _) => return Err(Error::unsupported("type time with time zone is not supported")),
+                ("decimal" | "numeric", [p]) => numeric(&ExactNumberInfo::Precision(p.parse().unwrap_or(0)))?,
+                ("decimal" | "numeric", [p, s]) => {
+                    numeric(&ExactNumberInfo::PrecisionAndScale(p.parse().unwrap_or(0), s.parse().unwrap_or(0)))?
                 }
-                ("decimal" | "numeric", [p]) => {
-                    numeric(&ExactNumberInfo::Precision(p.parse().unwrap_or(0)))?
-                }
-                ("decimal" | "numeric", [p, s]) => numeric(&ExactNumberInfo::PrecisionAndScale(
-                    p.parse().unwrap_or(0),
-                    s.parse().unwrap_or(0),
-                ))?,
-                ("name" | "regclass" | "regtype" | "regproc" | "oid", _) if n != "oid" => {
-                    DataType::Text
-                }
+                ("name" | "regclass" | "regtype" | "regproc" | "oid", _) if n != "oid" => DataType::Text,
                 ("oid", _) => DataType::Int8,
-                _ => {
-                    return Err(Error::new(
-                        SqlState::UNDEFINED_OBJECT,
-                        format!("type \"{n}\" does not exist"),
-                    ))
-                }
+                _ => return Err(Error::new(SqlState::UNDEFINED_OBJECT, format!("type \"{n}\" does not exist"))),
             }
         }
         A::Regclass => DataType::Text,
-        other => {
-            return Err(Error::new(
-                SqlState::UNDEFINED_OBJECT,
-                format!("type \"{other}\" does not exist"),
-            ))
-        }
+        other => return Err(Error::new(SqlState::UNDEFINED_OBJECT, format!("type \"{other}\" does not exist"))),
     })
 }
 
@@ -164,10 +128,7 @@ pub fn convert_type(t: &ast::DataType) -> Result<DataType> {
 pub fn is_serial(t: &ast::DataType) -> bool {
     if let ast::DataType::Custom(name, _) = t {
         let n = name.to_string().to_lowercase();
-        return matches!(
-            n.as_str(),
-            "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2"
-        );
+        return matches!(n.as_str(), "serial" | "serial4" | "bigserial" | "serial8" | "smallserial" | "serial2");
     }
     false
 }

@@ -51,12 +51,10 @@ impl Acc {
             AggFunc::StringAgg => Acc::StringAgg(None),
             AggFunc::ArrayAgg | AggFunc::JsonAgg | AggFunc::JsonbAgg => Acc::Collect(Vec::new()),
             AggFunc::JsonObjectAgg | AggFunc::JsonbObjectAgg => Acc::Pairs(Vec::new()),
-            AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
-                match input {
-                    DataType::Float4 | DataType::Float8 => Acc::MomentsFloat(0, 0.0, 0.0),
-                    _ => Acc::MomentsNumeric(0, Decimal::ZERO, Decimal::ZERO),
-                }
-            }
+            AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => match input {
+                DataType::Float4 | DataType::Float8 => Acc::MomentsFloat(0, 0.0, 0.0),
+                _ => Acc::MomentsNumeric(0, Decimal::ZERO, Decimal::ZERO),
+            },
         }
     }
 
@@ -79,33 +77,21 @@ impl Acc {
             Acc::SumInt(s) => *s = Some(s.unwrap_or(0) + v.as_i64().unwrap_or(0) as i128),
             Acc::SumNumeric(s) => {
                 let d = to_decimal(&v)?;
-                *s = Some(
-                    s.unwrap_or(Decimal::ZERO)
-                        .checked_add(d)
-                        .ok_or_else(numeric_overflow)?,
-                );
+                *s = Some(s.unwrap_or(Decimal::ZERO).checked_add(d).ok_or_else(numeric_overflow)?);
             }
             Acc::SumFloat(s) => *s = Some(s.unwrap_or(0.0) + v.as_f64().unwrap_or(0.0)),
             Acc::SumInterval(s) => {
                 if let Value::Interval(i) = v {
                     let cur = s.unwrap_or_default();
                     *s = Some(Interval::new(
-                        cur.months
-                            .checked_add(i.months)
-                            .ok_or_else(|| out_of_range("interval"))?,
-                        cur.days
-                            .checked_add(i.days)
-                            .ok_or_else(|| out_of_range("interval"))?,
-                        cur.micros
-                            .checked_add(i.micros)
-                            .ok_or_else(|| out_of_range("interval"))?,
+                        cur.months.checked_add(i.months).ok_or_else(|| out_of_range("interval"))?,
+                        cur.days.checked_add(i.days).ok_or_else(|| out_of_range("interval"))?,
+                        cur.micros.checked_add(i.micros).ok_or_else(|| out_of_range("interval"))?,
                     ));
                 }
             }
             Acc::AvgNumeric(s, n) => {
-                *s = s
-                    .checked_add(to_decimal(&v)?)
-                    .ok_or_else(numeric_overflow)?;
+                *s = s.checked_add(to_decimal(&v)?).ok_or_else(numeric_overflow)?;
                 *n += 1;
             }
             Acc::AvgFloat(s, n) => {
@@ -115,8 +101,7 @@ impl Acc {
             Acc::AvgInterval(m, us, n) => {
                 if let Value::Interval(i) = v {
                     *m += i.months as i128;
-                    *us += i.days as i128 * crate::types::value::USECS_PER_DAY as i128
-                        + i.micros as i128;
+                    *us += i.days as i128 * crate::types::value::USECS_PER_DAY as i128 + i.micros as i128;
                     *n += 1;
                 }
             }
@@ -163,9 +148,7 @@ impl Acc {
                 let d = to_decimal(&v)?;
                 *n += 1;
                 *s = s.checked_add(d).ok_or_else(numeric_overflow)?;
-                *s2 = s2
-                    .checked_add(d.checked_mul(d).ok_or_else(numeric_overflow)?)
-                    .ok_or_else(numeric_overflow)?;
+                *s2 = s2.checked_add(d.checked_mul(d).ok_or_else(numeric_overflow)?).ok_or_else(numeric_overflow)?;
             }
             Acc::MomentsFloat(n, s, s2) => {
                 let f = v.as_f64().unwrap_or(0.0);
@@ -184,9 +167,7 @@ impl Acc {
             Acc::Count(n) => Value::Int8(n),
             Acc::SumInt(s) => match s {
                 None => Value::Null,
-                Some(s) if *ty == DataType::Int8 => {
-                    Value::Int8(i64::try_from(s).map_err(|_| out_of_range("bigint"))?)
-                }
+                Some(s) if *ty == DataType::Int8 => Value::Int8(i64::try_from(s).map_err(|_| out_of_range("bigint"))?),
                 Some(s) => Value::Numeric(Decimal::from_i128_with_scale(s, 0)),
             },
             Acc::SumNumeric(s) => s.map_or(Value::Null, Value::Numeric),
@@ -254,13 +235,11 @@ impl Acc {
                     let nf = n as f64;
                     let num = (nf * s2 - s * s).max(0.0);
                     let var = num / if sample { nf * (nf - 1.0) } else { nf * nf };
-                    Value::Float8(
-                        if matches!(call.func, AggFunc::StddevSamp | AggFunc::StddevPop) {
-                            var.sqrt()
-                        } else {
-                            var
-                        },
-                    )
+                    Value::Float8(if matches!(call.func, AggFunc::StddevSamp | AggFunc::StddevPop) {
+                        var.sqrt()
+                    } else {
+                        var
+                    })
                 }
             }
         })
@@ -270,9 +249,7 @@ impl Acc {
 fn to_decimal(v: &Value) -> Result<Decimal> {
     match v {
         Value::Numeric(d) => Ok(*d),
-        Value::Int2(_) | Value::Int4(_) | Value::Int8(_) => {
-            Ok(Decimal::from(v.as_i64().unwrap_or(0)))
-        }
+        Value::Int2(_) | Value::Int4(_) | Value::Int8(_) => Ok(Decimal::from(v.as_i64().unwrap_or(0))),
         other => Decimal::from_f64(other.as_f64().unwrap_or(0.0))
             .ok_or_else(|| Error::out_of_range("value overflows numeric format")),
     }
@@ -291,19 +268,12 @@ fn moments_numeric(func: AggFunc, n: i64, s: Decimal, s2: Decimal) -> Result<Val
         .checked_sub(s.checked_mul(s).ok_or_else(overflow)?)
         .ok_or_else(overflow)?;
     let num = num.max(Decimal::ZERO);
-    let den = if sample {
-        nd * Decimal::from(n - 1)
-    } else {
-        nd * nd
-    };
+    let den = if sample { nd * Decimal::from(n - 1) } else { nd * nd };
     let var = numeric_div(num, den)?;
     if matches!(func, AggFunc::StddevSamp | AggFunc::StddevPop) {
         let root = var.sqrt().ok_or_else(overflow)?;
         let scale = var.scale();
-        Ok(Value::Numeric(root.round_dp_with_strategy(
-            scale,
-            RoundingStrategy::MidpointAwayFromZero,
-        )))
+        Ok(Value::Numeric(root.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero)))
     } else {
         Ok(Value::Numeric(var))
     }
@@ -333,17 +303,9 @@ impl AggState {
                 return Ok(());
             }
         }
-        let args: Vec<Value> = call
-            .args
-            .iter()
-            .map(|a| eval(a, row, env))
-            .collect::<Result<_>>()?;
+        let args: Vec<Value> = call.args.iter().map(|a| eval(a, row, env)).collect::<Result<_>>()?;
         if let Some(buf) = &mut self.buffered {
-            let keys = call
-                .order_by
-                .iter()
-                .map(|k| eval(&k.expr, row, env))
-                .collect::<Result<_>>()?;
+            let keys = call.order_by.iter().map(|k| eval(&k.expr, row, env)).collect::<Result<_>>()?;
             buf.push((keys, args));
             return Ok(());
         }
@@ -383,30 +345,19 @@ pub struct AggregateOp<'p> {
 
 impl<'p> AggregateOp<'p> {
     pub fn new(input: Box<dyn Operator + 'p>, group_by: &'p [Expr], aggs: &'p [AggCall]) -> Self {
-        AggregateOp {
-            input,
-            group_by,
-            aggs,
-            output: None,
-        }
+        AggregateOp { input, group_by, aggs, output: None }
     }
 
     fn compute(&mut self, env: &Env) -> Result<Vec<Tuple>> {
         let mut groups: HashMap<Vec<Value>, Vec<AggState>> = HashMap::new();
         let mut order: Vec<Vec<Value>> = Vec::new();
         while let Some(row) = self.input.next(env)? {
-            let key: Vec<Value> = self
-                .group_by
-                .iter()
-                .map(|g| eval(g, &row, env))
-                .collect::<Result<_>>()?;
+            let key: Vec<Value> = self.group_by.iter().map(|g| eval(g, &row, env)).collect::<Result<_>>()?;
             let states = match groups.get_mut(&key) {
                 Some(s) => s,
                 None => {
                     order.push(key.clone());
-                    groups
-                        .entry(key)
-                        .or_insert_with(|| self.aggs.iter().map(AggState::new).collect())
+                    groups.entry(key).or_insert_with(|| self.aggs.iter().map(AggState::new).collect())
                 }
             };
             for (state, call) in states.iter_mut().zip(self.aggs) {

@@ -25,11 +25,7 @@ pub struct DmlResult {
 
 /// The storage key of a row.
 pub fn row_key(schema: &TableSchema, row: &[Value]) -> Result<Key> {
-    let vals: Vec<Value> = schema
-        .key_columns()
-        .iter()
-        .map(|&c| row[c].clone())
-        .collect();
+    let vals: Vec<Value> = schema.key_columns().iter().map(|&c| row[c].clone()).collect();
     encode_key(&vals)
 }
 
@@ -68,10 +64,7 @@ fn check_row(
         if eval_bool(expr, row, env)? == Some(false) {
             return Err(Error::new(
                 SqlState::CHECK_VIOLATION,
-                format!(
-                    "new row for relation \"{}\" violates check constraint \"{name}\"",
-                    schema.name
-                ),
+                format!("new row for relation \"{}\" violates check constraint \"{name}\"", schema.name),
             )
             .with_constraint(name.clone())
             .with_detail(format!("Failing row contains {}.", show_row(schema, row))));
@@ -85,11 +78,7 @@ fn constraint_columns(schema: &TableSchema, name: &str) -> Option<Vec<usize>> {
     if schema.pk_name() == Some(name) {
         return schema.primary_key.as_ref().map(|(_, c)| c.clone());
     }
-    schema
-        .indexes
-        .iter()
-        .find(|i| i.name == name)
-        .map(|i| i.columns.clone())
+    schema.indexes.iter().find(|i| i.name == name).map(|i| i.columns.clone())
 }
 
 /// Adds PostgreSQL's "Key (a)=(1) already exists." detail to a unique violation.
@@ -100,19 +89,9 @@ fn unique_detail(e: Error, schema: &TableSchema, row: &[Value]) -> Error {
     let Some(cols) = e.constraint().and_then(|n| constraint_columns(schema, n)) else {
         return e;
     };
-    let names: Vec<&str> = cols
-        .iter()
-        .map(|&c| schema.columns[c].name.as_str())
-        .collect();
-    let vals: Vec<String> = cols
-        .iter()
-        .map(|&c| crate::types::format_value(&row[c], &Default::default()))
-        .collect();
-    e.with_detail(format!(
-        "Key ({})=({}) already exists.",
-        names.join(", "),
-        vals.join(", ")
-    ))
+    let names: Vec<&str> = cols.iter().map(|&c| schema.columns[c].name.as_str()).collect();
+    let vals: Vec<String> = cols.iter().map(|&c| crate::types::format_value(&row[c], &Default::default())).collect();
+    e.with_detail(format!("Key ({})=({}) already exists.", names.join(", "), vals.join(", ")))
 }
 
 /// The expiry of a row written now: now plus the table's TTL, or never.
@@ -126,30 +105,16 @@ fn expiry(schema: &TableSchema, now: i64) -> i64 {
     }
 }
 
-fn returning_row(
-    r: &Option<Returning>,
-    row: &[Value],
-    env: &Env,
-    out: &mut Vec<Tuple>,
-) -> Result<()> {
+fn returning_row(r: &Option<Returning>, row: &[Value], env: &Env, out: &mut Vec<Tuple>) -> Result<()> {
     if let Some(r) = r {
-        out.push(
-            r.exprs
-                .iter()
-                .map(|e| eval(e, row, env))
-                .collect::<Result<_>>()?,
-        );
+        out.push(r.exprs.iter().map(|e| eval(e, row, env)).collect::<Result<_>>()?);
     }
     Ok(())
 }
 
 /// A view that sees the newest committed version of every row, and our own writes.
 fn latest_view(txn: &Txn, now: i64) -> ReadView {
-    ReadView {
-        txn: txn.id,
-        snapshot: TXN_FLAG - 1,
-        now,
-    }
+    ReadView { txn: txn.id, snapshot: TXN_FLAG - 1, now }
 }
 
 pub fn insert(plan: &InsertPlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResult> {
@@ -184,38 +149,24 @@ pub fn insert(plan: &InsertPlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResu
         let key = row_key(schema, &row)?;
         let expires = expiry(schema, now);
         let shared: Row = row.into();
-        match store.insert(
-            txn,
-            key.clone(),
-            shared.clone(),
-            expires,
-            now,
-            schema.pk_name(),
-        ) {
+        match store.insert(txn, key.clone(), shared.clone(), expires, now, schema.pk_name()) {
             Ok(()) => {
                 touched.insert(key);
                 result.count += 1;
                 returning_row(&plan.returning, &shared, &env, &mut result.returning)?;
             }
             Err(e) if e.code() == SqlState::UNIQUE_VIOLATION && plan.on_conflict.is_some() => {
-                let violated = e
-                    .constraint()
-                    .and_then(|n| constraint_columns(schema, n))
-                    .map(|mut c| {
-                        c.sort_unstable();
-                        c
-                    });
+                let violated = e.constraint().and_then(|n| constraint_columns(schema, n)).map(|mut c| {
+                    c.sort_unstable();
+                    c
+                });
                 match plan.on_conflict.as_ref().expect("checked") {
                     OnConflict::DoNothing { target } => {
                         if target.is_some() && *target != violated {
                             return Err(unique_detail(e, schema, &shared));
                         }
                     }
-                    OnConflict::DoUpdate {
-                        target,
-                        assignments,
-                        filter,
-                    } => {
+                    OnConflict::DoUpdate { target, assignments, filter } => {
                         if Some(target) != violated.as_ref() {
                             return Err(unique_detail(e, schema, &shared));
                         }
@@ -277,30 +228,28 @@ fn upsert(
                     }
                 })
                 .ok_or_else(|| Error::internal("conflict target index vanished"))?;
-            let index = store
-                .index(idx.id)
-                .ok_or_else(|| Error::internal("index vanished"))?;
+            let index = store.index(idx.id).ok_or_else(|| Error::internal("index vanished"))?;
             let k = index.key_of(proposed)?;
             let end = crate::storage::encoding::prefix_end(&k);
-            let range = (
-                std::ops::Bound::Included(k),
-                end.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded),
-            );
+            let range =
+                (std::ops::Bound::Included(k), end.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded));
             let mut rows = Vec::new();
             store.index_scan_batch(&index, &range, &latest, 2, &mut rows)?;
             rows.into_iter().next()
         }
     };
     let Some(existing) = existing else {
-        return Err(Error::new(
-            SqlState::SERIALIZATION_FAILURE,
-            "could not serialize access due to concurrent update",
-        ));
+        return Err(Error::new(SqlState::SERIALIZATION_FAILURE, "could not serialize access due to concurrent update"));
     };
     let key = row_key(schema, &existing)?;
     if touched.contains(&key) {
-        return Err(Error::new(SqlState::CARDINALITY_VIOLATION, "ON CONFLICT DO UPDATE command cannot affect row a second time")
-            .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+        return Err(Error::new(
+            SqlState::CARDINALITY_VIOLATION,
+            "ON CONFLICT DO UPDATE command cannot affect row a second time",
+        )
+        .with_hint(
+            "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.",
+        ));
     }
     let mut both: Vec<Value> = existing.to_vec();
     both.extend(proposed.iter().cloned());
@@ -318,9 +267,7 @@ fn upsert(
     let shared: Row = new.into();
     let expires = schema.options.ttl.as_ref().map(|_| expiry(schema, now));
     if new_key != key {
-        return Err(Error::unsupported(
-            "ON CONFLICT DO UPDATE cannot change the primary key",
-        ));
+        return Err(Error::unsupported("ON CONFLICT DO UPDATE cannot change the primary key"));
     }
     match store.update(txn, &key, shared.clone(), expires, now, None) {
         Ok(WriteOutcome::Written) => {}
@@ -365,14 +312,7 @@ pub fn update(plan: &UpdatePlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResu
                 // A new primary key: delete, then insert under the new key.
                 match store.delete(txn, &key, now, seen_begin) {
                     Ok(WriteOutcome::Written) => store
-                        .insert(
-                            txn,
-                            new_key.clone(),
-                            shared.clone(),
-                            expires.unwrap_or(NEVER),
-                            now,
-                            schema.pk_name(),
-                        )
+                        .insert(txn, new_key.clone(), shared.clone(), expires.unwrap_or(NEVER), now, schema.pk_name())
                         .map(|_| WriteOutcome::Written),
                     other => other,
                 }

@@ -19,10 +19,7 @@ use std::rc::Rc;
 pub fn eval(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
     match e {
         Expr::Const(v, _) => Ok(v.clone()),
-        Expr::Column(i, _) => row
-            .get(*i)
-            .cloned()
-            .ok_or_else(|| Error::internal(format!("column {i} out of range"))),
+        Expr::Column(i, _) => row.get(*i).cloned().ok_or_else(|| Error::internal(format!("column {i} out of range"))),
         _ => crate::util::with_stack(|| eval_node(e, row, env)),
     }
 }
@@ -30,10 +27,9 @@ pub fn eval(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
 fn eval_node(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
     Ok(match e {
         Expr::Const(v, _) => v.clone(),
-        Expr::Column(i, _) => row
-            .get(*i)
-            .cloned()
-            .ok_or_else(|| Error::internal(format!("column {i} out of range")))?,
+        Expr::Column(i, _) => {
+            row.get(*i).cloned().ok_or_else(|| Error::internal(format!("column {i} out of range")))?
+        }
         Expr::Outer(d, i, _) => env
             .outer_row(*d)
             .and_then(|r| r.get(*i))
@@ -41,10 +37,7 @@ fn eval_node(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
             .ok_or_else(|| Error::internal("outer reference out of range"))?,
         Expr::Param(i, ty) => {
             let v = env.ctx.params.get(*i).cloned().ok_or_else(|| {
-                Error::new(
-                    SqlState::UNDEFINED_PARAMETER,
-                    format!("there is no parameter ${}", i + 1),
-                )
+                Error::new(SqlState::UNDEFINED_PARAMETER, format!("there is no parameter ${}", i + 1))
             })?;
             if v.is_null() || v.data_type() == *ty || *ty == DataType::Unknown {
                 v
@@ -95,19 +88,8 @@ fn eval_node(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
             let b = eval_bool(inner, row, env)?;
             Value::Bool((b == Some(*value)) != *negated)
         }
-        Expr::Cast(inner, ty) => cast(
-            eval(inner, row, env)?,
-            ty,
-            CastContext::Explicit,
-            env.ctx.tz,
-        )?,
-        Expr::Like {
-            expr,
-            pattern,
-            escape,
-            case_insensitive,
-            negated,
-        } => {
+        Expr::Cast(inner, ty) => cast(eval(inner, row, env)?, ty, CastContext::Explicit, env.ctx.tz)?,
+        Expr::Like { expr, pattern, escape, case_insensitive, negated } => {
             let v = eval(expr, row, env)?;
             let p = eval(pattern, row, env)?;
             let esc = match escape {
@@ -121,25 +103,14 @@ fn eval_node(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
                 0 => None,
                 1 => esc.chars().next(),
                 _ => {
-                    return Err(Error::new(
-                        SqlState::INVALID_ESCAPE_SEQUENCE,
-                        "invalid escape string",
-                    )
-                    .with_hint("Escape string must be empty or one character."))
+                    return Err(Error::new(SqlState::INVALID_ESCAPE_SEQUENCE, "invalid escape string")
+                        .with_hint("Escape string must be empty or one character."))
                 }
             };
-            let m = if *case_insensitive {
-                like(&s.to_lowercase(), &p.to_lowercase(), esc)?
-            } else {
-                like(s, p, esc)?
-            };
+            let m = if *case_insensitive { like(&s.to_lowercase(), &p.to_lowercase(), esc)? } else { like(s, p, esc)? };
             Value::Bool(m != *negated)
         }
-        Expr::InList {
-            expr,
-            list,
-            negated,
-        } => {
+        Expr::InList { expr, list, negated } => {
             let v = eval(expr, row, env)?;
             if v.is_null() {
                 return Ok(Value::Null);
@@ -159,12 +130,7 @@ fn eval_node(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
                 Value::Bool(*negated)
             }
         }
-        Expr::Case {
-            operand,
-            whens,
-            otherwise,
-            ..
-        } => {
+        Expr::Case { operand, whens, otherwise, .. } => {
             let subject = match operand {
                 Some(o) => Some(eval(o, row, env)?),
                 None => None,
@@ -204,11 +170,7 @@ fn eval_node(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
             (f.eval)(&vals, ty, env.ctx)?
         }
         Expr::Subquery(s) => subquery(s, row, env)?,
-        Expr::Agg(_) => {
-            return Err(Error::internal(
-                "aggregate evaluated outside of an aggregation",
-            ))
-        }
+        Expr::Agg(_) => return Err(Error::internal("aggregate evaluated outside of an aggregation")),
     })
 }
 
@@ -236,28 +198,16 @@ fn unary(op: UnaryOp, v: Value) -> Result<Value> {
     }
     Ok(match (op, v) {
         (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
-        (UnaryOp::Neg, Value::Int2(i)) => {
-            Value::Int2(i.checked_neg().ok_or_else(|| out_of_range("smallint"))?)
-        }
-        (UnaryOp::Neg, Value::Int4(i)) => {
-            Value::Int4(i.checked_neg().ok_or_else(|| out_of_range("integer"))?)
-        }
-        (UnaryOp::Neg, Value::Int8(i)) => {
-            Value::Int8(i.checked_neg().ok_or_else(|| out_of_range("bigint"))?)
-        }
+        (UnaryOp::Neg, Value::Int2(i)) => Value::Int2(i.checked_neg().ok_or_else(|| out_of_range("smallint"))?),
+        (UnaryOp::Neg, Value::Int4(i)) => Value::Int4(i.checked_neg().ok_or_else(|| out_of_range("integer"))?),
+        (UnaryOp::Neg, Value::Int8(i)) => Value::Int8(i.checked_neg().ok_or_else(|| out_of_range("bigint"))?),
         (UnaryOp::Neg, Value::Float4(f)) => Value::Float4(-f),
         (UnaryOp::Neg, Value::Float8(f)) => Value::Float8(-f),
         (UnaryOp::Neg, Value::Numeric(d)) => Value::Numeric(-d),
         (UnaryOp::Neg, Value::Interval(i)) => Value::Interval(crate::types::Interval::new(
-            i.months
-                .checked_neg()
-                .ok_or_else(|| out_of_range("interval"))?,
-            i.days
-                .checked_neg()
-                .ok_or_else(|| out_of_range("interval"))?,
-            i.micros
-                .checked_neg()
-                .ok_or_else(|| out_of_range("interval"))?,
+            i.months.checked_neg().ok_or_else(|| out_of_range("interval"))?,
+            i.days.checked_neg().ok_or_else(|| out_of_range("interval"))?,
+            i.micros.checked_neg().ok_or_else(|| out_of_range("interval"))?,
         )),
         (UnaryOp::BitNot, Value::Int2(i)) => Value::Int2(!i),
         (UnaryOp::BitNot, Value::Int4(i)) => Value::Int4(!i),
@@ -334,21 +284,9 @@ pub fn binary(op: BinOp, l: Value, r: Value, ty: &DataType) -> Result<Value> {
             let n = r.as_i64().unwrap_or(0) as u32;
             let shl = op == BinOp::ShiftLeft;
             match l {
-                Int2(a) => Int2(if shl {
-                    a.wrapping_shl(n)
-                } else {
-                    a.wrapping_shr(n)
-                }),
-                Int4(a) => Int4(if shl {
-                    a.wrapping_shl(n)
-                } else {
-                    a.wrapping_shr(n)
-                }),
-                Int8(a) => Int8(if shl {
-                    a.wrapping_shl(n)
-                } else {
-                    a.wrapping_shr(n)
-                }),
+                Int2(a) => Int2(if shl { a.wrapping_shl(n) } else { a.wrapping_shr(n) }),
+                Int4(a) => Int4(if shl { a.wrapping_shl(n) } else { a.wrapping_shr(n) }),
+                Int8(a) => Int8(if shl { a.wrapping_shl(n) } else { a.wrapping_shr(n) }),
                 v => return Err(Error::internal(format!("bad shift operand {v:?}"))),
             }
         }
@@ -448,11 +386,9 @@ pub fn numeric_arith(op: BinOp, a: Decimal, b: Decimal) -> Result<Decimal> {
             };
             let r = r.ok_or_else(numeric_overflow)?;
             // PostgreSQL shows at least 16 significant digits for power.
-            let scale = (16
-                - (r.abs().to_f64().unwrap_or(1.0).max(1e-300).log10().floor() as i64 + 1))
+            let scale = (16 - (r.abs().to_f64().unwrap_or(1.0).max(1e-300).log10().floor() as i64 + 1))
                 .clamp(a.scale().max(b.scale()) as i64, 28);
-            let mut r =
-                r.round_dp_with_strategy(scale as u32, RoundingStrategy::MidpointAwayFromZero);
+            let mut r = r.round_dp_with_strategy(scale as u32, RoundingStrategy::MidpointAwayFromZero);
             r.rescale(scale as u32);
             r
         }
@@ -483,10 +419,7 @@ pub fn numeric_div(a: Decimal, b: Decimal) -> Result<Decimal> {
     if f1 <= f2 {
         qweight -= 1;
     }
-    let rscale = (16 - qweight * 4)
-        .max(a.scale() as i64)
-        .max(b.scale() as i64)
-        .clamp(0, 28) as u32;
+    let rscale = (16 - qweight * 4).max(a.scale() as i64).max(b.scale() as i64).clamp(0, 28) as u32;
     let q = a.checked_div(b).ok_or_else(numeric_overflow)?;
     let mut q = q.round_dp_with_strategy(rscale, RoundingStrategy::MidpointAwayFromZero);
     if q.scale() < rscale {
@@ -583,14 +516,8 @@ fn subquery(s: &Subquery, row: &[Value], env: &Env) -> Result<Value> {
         };
         return apply(s, lhs, &result);
     }
-    let frame = Frame {
-        row,
-        parent: env.outer,
-    };
-    let inner = Env {
-        ctx: env.ctx,
-        outer: Some(&frame),
-    };
+    let frame = Frame { row, parent: env.outer };
+    let inner = Env { ctx: env.ctx, outer: Some(&frame) };
     match &s.kind {
         SubqueryKind::Exists => {
             let mut op = super::build(&s.plan);
@@ -602,9 +529,7 @@ fn subquery(s: &Subquery, row: &[Value], env: &Env) -> Result<Value> {
             if first.is_some() && op.next(&inner)?.is_some() {
                 return Err(more_than_one_row());
             }
-            Ok(first
-                .and_then(|r| r.into_iter().next())
-                .unwrap_or(Value::Null))
+            Ok(first.and_then(|r| r.into_iter().next()).unwrap_or(Value::Null))
         }
         SubqueryKind::Quantified { op, all, .. } => {
             let lhs = lhs.expect("quantified subquery has a lhs");
@@ -618,31 +543,18 @@ fn subquery(s: &Subquery, row: &[Value], env: &Env) -> Result<Value> {
                     Some(_) => {}
                 }
             }
-            Ok(if saw_null {
-                Value::Null
-            } else {
-                Value::Bool(*all)
-            })
+            Ok(if saw_null { Value::Null } else { Value::Bool(*all) })
         }
     }
 }
 
 fn more_than_one_row() -> Error {
-    Error::new(
-        SqlState::CARDINALITY_VIOLATION,
-        "more than one row returned by a subquery used as an expression",
-    )
+    Error::new(SqlState::CARDINALITY_VIOLATION, "more than one row returned by a subquery used as an expression")
 }
 
 fn materialize(s: &Subquery, row: &[Value], env: &Env) -> Result<SubqueryResult> {
-    let frame = Frame {
-        row,
-        parent: env.outer,
-    };
-    let inner = Env {
-        ctx: env.ctx,
-        outer: Some(&frame),
-    };
+    let frame = Frame { row, parent: env.outer };
+    let inner = Env { ctx: env.ctx, outer: Some(&frame) };
     let rows = match s.kind {
         // EXISTS needs one row at most.
         SubqueryKind::Exists => super::build(&s.plan).next(&inner)?.into_iter().collect(),
@@ -651,22 +563,13 @@ fn materialize(s: &Subquery, row: &[Value], env: &Env) -> Result<SubqueryResult>
     if matches!(s.kind, SubqueryKind::Scalar) && rows.len() > 1 {
         return Err(more_than_one_row());
     }
-    let values: Vec<Value> = rows
-        .into_iter()
-        .map(|r| r.into_iter().next().unwrap_or(Value::Null))
-        .collect();
+    let values: Vec<Value> = rows.into_iter().map(|r| r.into_iter().next().unwrap_or(Value::Null)).collect();
     let has_null = values.iter().any(Value::is_null);
     let set = match s.kind {
-        SubqueryKind::Quantified { op: BinOp::Eq, .. } => {
-            values.iter().filter(|v| !v.is_null()).cloned().collect()
-        }
+        SubqueryKind::Quantified { op: BinOp::Eq, .. } => values.iter().filter(|v| !v.is_null()).cloned().collect(),
         _ => Default::default(),
     };
-    Ok(SubqueryResult {
-        values,
-        set,
-        has_null,
-    })
+    Ok(SubqueryResult { values, set, has_null })
 }
 
 fn apply(s: &Subquery, lhs: Option<Value>, r: &SubqueryResult) -> Result<Value> {
@@ -749,21 +652,9 @@ mod tests {
     #[test]
     fn numeric_division_scale() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(
-            numeric_div(d("1"), d("3")).unwrap().to_string(),
-            "0.33333333333333333333"
-        );
-        assert_eq!(
-            numeric_div(d("3"), d("2")).unwrap().to_string(),
-            "1.5000000000000000"
-        );
-        assert_eq!(
-            numeric_div(d("10"), d("4")).unwrap().to_string(),
-            "2.5000000000000000"
-        );
-        assert_eq!(
-            numeric_div(d("100000"), d("3")).unwrap().to_string(),
-            "33333.333333333333"
-        );
+        assert_eq!(numeric_div(d("1"), d("3")).unwrap().to_string(), "0.33333333333333333333");
+        assert_eq!(numeric_div(d("3"), d("2")).unwrap().to_string(), "1.5000000000000000");
+        assert_eq!(numeric_div(d("10"), d("4")).unwrap().to_string(), "2.5000000000000000");
+        assert_eq!(numeric_div(d("100000"), d("3")).unwrap().to_string(), "33333.333333333333");
     }
 }

@@ -79,11 +79,7 @@ impl<'a> ExecCtx<'a> {
     /// parameters.
     pub fn constant(engine: &'a Engine, catalog: &'a Catalog, tz: &'a TimeZone) -> Self {
         let now = engine.now();
-        let rv = ReadView {
-            txn: 0,
-            snapshot: 0,
-            now,
-        };
+        let rv = ReadView { txn: 0, snapshot: 0, now };
         ExecCtx::new(engine, catalog, rv, &[], tz, now)
     }
 }

@@ -21,61 +21,19 @@ pub fn build(node: &Node) -> Box<dyn Operator + '_> {
     match node {
         Node::Scan(s) => Box::new(ScanOp::new(s)),
         Node::Values { rows, .. } => Box::new(ValuesOp { rows, pos: 0 }),
-        Node::Filter { input, predicate } => Box::new(FilterOp {
-            input: build(input),
-            predicate,
-        }),
-        Node::Project { input, exprs, .. } => Box::new(ProjectOp {
-            input: build(input),
-            exprs,
-        }),
-        Node::NestedLoopJoin {
-            left,
-            right,
-            kind,
-            on,
-        } => Box::new(NestedLoopOp::new(left, right, *kind, on.as_ref())),
-        Node::HashJoin {
-            left,
-            right,
-            kind,
-            left_keys,
-            right_keys,
-            on,
-        } => Box::new(HashJoinOp::new(
-            left,
-            right,
-            *kind,
-            left_keys,
-            right_keys,
-            on.as_ref(),
-        )),
-        Node::Aggregate {
-            input,
-            group_by,
-            aggs,
-        } => Box::new(AggregateOp::new(build(input), group_by, aggs)),
+        Node::Filter { input, predicate } => Box::new(FilterOp { input: build(input), predicate }),
+        Node::Project { input, exprs, .. } => Box::new(ProjectOp { input: build(input), exprs }),
+        Node::NestedLoopJoin { left, right, kind, on } => Box::new(NestedLoopOp::new(left, right, *kind, on.as_ref())),
+        Node::HashJoin { left, right, kind, left_keys, right_keys, on } => {
+            Box::new(HashJoinOp::new(left, right, *kind, left_keys, right_keys, on.as_ref()))
+        }
+        Node::Aggregate { input, group_by, aggs } => Box::new(AggregateOp::new(build(input), group_by, aggs)),
         Node::Sort { input, keys } => Box::new(SortOp::new(build(input), keys)),
-        Node::Limit {
-            input,
-            limit,
-            offset,
-        } => Box::new(LimitOp {
-            input: build(input),
-            limit: limit.as_ref(),
-            offset: offset.as_ref(),
-            state: None,
-        }),
-        Node::Distinct { input } => Box::new(DistinctOp {
-            input: build(input),
-            seen: HashSet::new(),
-        }),
-        Node::SetOp {
-            kind,
-            all,
-            left,
-            right,
-        } => Box::new(SetOpOp::new(*kind, *all, left, right)),
+        Node::Limit { input, limit, offset } => {
+            Box::new(LimitOp { input: build(input), limit: limit.as_ref(), offset: offset.as_ref(), state: None })
+        }
+        Node::Distinct { input } => Box::new(DistinctOp { input: build(input), seen: HashSet::new() }),
+        Node::SetOp { kind, all, left, right } => Box::new(SetOpOp::new(*kind, *all, left, right)),
         Node::Empty { .. } => Box::new(EmptyOp),
     }
 }
@@ -147,9 +105,7 @@ fn cmp_lower(a: &Bound<Key>, b: &Bound<Key>) -> std::cmp::Ordering {
         (Bound::Unbounded, Bound::Unbounded) => Equal,
         (Bound::Unbounded, _) => Less,
         (_, Bound::Unbounded) => Greater,
-        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
-            x.cmp(y)
-        }
+        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => x.cmp(y),
     }
 }
 
@@ -163,12 +119,7 @@ pub struct ScanOp<'p> {
 
 impl<'p> ScanOp<'p> {
     pub fn new(scan: &'p Scan) -> Self {
-        ScanOp {
-            scan,
-            ranges: None,
-            batch: Vec::new(),
-            pos: 0,
-        }
+        ScanOp { scan, ranges: None, batch: Vec::new(), pos: 0 }
     }
 
     /// Whether a range is a point lookup on the whole primary key.
@@ -181,10 +132,7 @@ impl<'p> ScanOp<'p> {
         let Access::Primary(ranges) = &self.scan.access else {
             return None;
         };
-        if ranges
-            .iter()
-            .all(|r| r.as_point().is_some_and(|p| p.len() == n))
-        {
+        if ranges.iter().all(|r| r.as_point().is_some_and(|p| p.len() == n)) {
             if let Bound::Included(k) = &r.0 {
                 return Some(k.clone());
             }
@@ -214,9 +162,7 @@ impl<'p> ScanOp<'p> {
             } else {
                 match &self.scan.access {
                     Access::Index { index, .. } => {
-                        let idx = store
-                            .index(*index)
-                            .ok_or_else(|| Error::internal("index vanished"))?;
+                        let idx = store.index(*index).ok_or_else(|| Error::internal("index vanished"))?;
                         store.index_scan_batch(&idx, &range, rv, BATCH, &mut self.batch)?
                     }
                     _ => store.scan_batch(&range, rv, BATCH, &mut self.batch),
@@ -265,10 +211,7 @@ impl Operator for ValuesOp<'_> {
             return Ok(None);
         };
         self.pos += 1;
-        row.iter()
-            .map(|e| eval(e, &[], env))
-            .collect::<Result<_>>()
-            .map(Some)
+        row.iter().map(|e| eval(e, &[], env)).collect::<Result<_>>().map(Some)
     }
 }
 
@@ -298,11 +241,7 @@ impl Operator for ProjectOp<'_> {
         let Some(row) = self.input.next(env)? else {
             return Ok(None);
         };
-        self.exprs
-            .iter()
-            .map(|e| eval(e, &row, env))
-            .collect::<Result<_>>()
-            .map(Some)
+        self.exprs.iter().map(|e| eval(e, &row, env)).collect::<Result<_>>().map(Some)
     }
 }
 
@@ -462,11 +401,7 @@ impl<'p> HashJoinOp<'p> {
         let mut op = build(self.right_node);
         let mut table: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
         while let Some(row) = op.next(env)? {
-            let key: Vec<Value> = self
-                .right_keys
-                .iter()
-                .map(|k| eval(k, &row, env))
-                .collect::<Result<_>>()?;
+            let key: Vec<Value> = self.right_keys.iter().map(|k| eval(k, &row, env)).collect::<Result<_>>()?;
             let idx = self.right_rows.len();
             self.right_rows.push(row);
             // NULL keys never match, but outer joins still emit the row.
@@ -506,20 +441,11 @@ impl Operator for HashJoinOp<'_> {
                     }
                     return Ok(None);
                 };
-                let key: Vec<Value> = self
-                    .left_keys
-                    .iter()
-                    .map(|k| eval(k, &left, env))
-                    .collect::<Result<_>>()?;
+                let key: Vec<Value> = self.left_keys.iter().map(|k| eval(k, &left, env)).collect::<Result<_>>()?;
                 let matches = if key.iter().any(Value::is_null) {
                     Vec::new()
                 } else {
-                    self.table
-                        .as_ref()
-                        .expect("built")
-                        .get(&key)
-                        .cloned()
-                        .unwrap_or_default()
+                    self.table.as_ref().expect("built").get(&key).cloned().unwrap_or_default()
                 };
                 self.current = Some((left, matches, 0, false));
             }
@@ -598,8 +524,7 @@ impl Operator for LimitOp<'_> {
     fn next(&mut self, env: &Env) -> Result<Option<Tuple>> {
         if self.state.is_none() {
             let offset = match self.offset {
-                Some(e) => count_value(e, env, "OFFSET", SqlState::INVALID_ROW_COUNT_IN_OFFSET)?
-                    .unwrap_or(0),
+                Some(e) => count_value(e, env, "OFFSET", SqlState::INVALID_ROW_COUNT_IN_OFFSET)?.unwrap_or(0),
                 None => 0,
             };
             let limit = match self.limit {
@@ -656,13 +581,7 @@ struct SetOpOp<'p> {
 
 impl<'p> SetOpOp<'p> {
     fn new(kind: SetOpKind, all: bool, left: &'p Node, right: &'p Node) -> Self {
-        SetOpOp {
-            kind,
-            all,
-            left,
-            right,
-            output: None,
-        }
+        SetOpOp { kind, all, left, right, output: None }
     }
 
     fn compute(&self, env: &Env) -> Result<Vec<Tuple>> {

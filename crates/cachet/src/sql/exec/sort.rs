@@ -51,11 +51,7 @@ pub struct SortOp<'p> {
 
 impl<'p> SortOp<'p> {
     pub fn new(input: Box<dyn Operator + 'p>, keys: &'p [SortKey]) -> Self {
-        SortOp {
-            input,
-            keys,
-            output: None,
-        }
+        SortOp { input, keys, output: None }
     }
 }
 
@@ -64,20 +60,11 @@ impl Operator for SortOp<'_> {
         if self.output.is_none() {
             let mut rows: Vec<(Vec<Value>, Tuple)> = Vec::new();
             while let Some(row) = self.input.next(env)? {
-                let key = self
-                    .keys
-                    .iter()
-                    .map(|k| eval(&k.expr, &row, env))
-                    .collect::<Result<Vec<_>>>()?;
+                let key = self.keys.iter().map(|k| eval(&k.expr, &row, env)).collect::<Result<Vec<_>>>()?;
                 rows.push((key, row));
             }
             rows.sort_by(|a, b| compare_keys(self.keys, &a.0, &b.0));
-            self.output = Some(
-                rows.into_iter()
-                    .map(|(_, r)| r)
-                    .collect::<Vec<_>>()
-                    .into_iter(),
-            );
+            self.output = Some(rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>().into_iter());
         }
         Ok(self.output.as_mut().expect("sorted").next())
     }

@@ -48,17 +48,11 @@ fn r_text_to_int(args: &[DataType]) -> Option<Sig> {
 }
 
 fn r_nothing_to_tstz(args: &[DataType]) -> Option<Sig> {
-    args.is_empty().then(|| Sig {
-        args: vec![],
-        ret: T::TimestampTz,
-    })
+    args.is_empty().then(|| Sig { args: vec![], ret: T::TimestampTz })
 }
 
 fn r_nothing_to_f8(args: &[DataType]) -> Option<Sig> {
-    args.is_empty().then(|| Sig {
-        args: vec![],
-        ret: T::Float8,
-    })
+    args.is_empty().then(|| Sig { args: vec![], ret: T::Float8 })
 }
 
 fn r_variadic_common(args: &[DataType]) -> Option<Sig> {
@@ -71,18 +65,9 @@ fn r_variadic_common(args: &[DataType]) -> Option<Sig> {
 
 fn e_abs(a: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
     Ok(match &a[0] {
-        Value::Int2(i) => Value::Int2(
-            i.checked_abs()
-                .ok_or_else(|| Error::out_of_range("smallint out of range"))?,
-        ),
-        Value::Int4(i) => Value::Int4(
-            i.checked_abs()
-                .ok_or_else(|| Error::out_of_range("integer out of range"))?,
-        ),
-        Value::Int8(i) => Value::Int8(
-            i.checked_abs()
-                .ok_or_else(|| Error::out_of_range("bigint out of range"))?,
-        ),
+        Value::Int2(i) => Value::Int2(i.checked_abs().ok_or_else(|| Error::out_of_range("smallint out of range"))?),
+        Value::Int4(i) => Value::Int4(i.checked_abs().ok_or_else(|| Error::out_of_range("integer out of range"))?),
+        Value::Int8(i) => Value::Int8(i.checked_abs().ok_or_else(|| Error::out_of_range("bigint out of range"))?),
         Value::Float4(f) => Value::Float4(f.abs()),
         Value::Float8(f) => Value::Float8(f.abs()),
         Value::Numeric(d) => Value::Numeric(d.abs()),
@@ -91,15 +76,11 @@ fn e_abs(a: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
 }
 
 fn e_lower(a: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
-    Ok(Value::text(
-        a[0].as_str().unwrap_or_default().to_lowercase(),
-    ))
+    Ok(Value::text(a[0].as_str().unwrap_or_default().to_lowercase()))
 }
 
 fn e_upper(a: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
-    Ok(Value::text(
-        a[0].as_str().unwrap_or_default().to_uppercase(),
-    ))
+    Ok(Value::text(a[0].as_str().unwrap_or_default().to_uppercase()))
 }
 
 fn e_length(a: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
@@ -118,19 +99,11 @@ fn e_random(_: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
 }
 
 fn e_greatest(a: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
-    Ok(a.iter()
-        .filter(|v| !v.is_null())
-        .max()
-        .cloned()
-        .unwrap_or(Value::Null))
+    Ok(a.iter().filter(|v| !v.is_null()).max().cloned().unwrap_or(Value::Null))
 }
 
 fn e_least(a: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
-    Ok(a.iter()
-        .filter(|v| !v.is_null())
-        .min()
-        .cloned()
-        .unwrap_or(Value::Null))
+    Ok(a.iter().filter(|v| !v.is_null()).min().cloned().unwrap_or(Value::Null))
 }
 
 /// Microseconds between the Unix epoch and PostgreSQL's (2000-01-01).
@@ -142,46 +115,11 @@ pub fn unix_to_pg_micros(us: i64) -> i64 {
 }
 
 pub static FUNCS: &[Func] = &[
-    Func {
-        name: "abs",
-        resolve: r_numeric_same,
-        eval: e_abs,
-        strict: true,
-        volatile: false,
-        stable: false,
-    },
-    Func {
-        name: "lower",
-        resolve: r_text_to_text,
-        eval: e_lower,
-        strict: true,
-        volatile: false,
-        stable: false,
-    },
-    Func {
-        name: "upper",
-        resolve: r_text_to_text,
-        eval: e_upper,
-        strict: true,
-        volatile: false,
-        stable: false,
-    },
-    Func {
-        name: "length",
-        resolve: r_text_to_int,
-        eval: e_length,
-        strict: true,
-        volatile: false,
-        stable: false,
-    },
-    Func {
-        name: "char_length",
-        resolve: r_text_to_int,
-        eval: e_length,
-        strict: true,
-        volatile: false,
-        stable: false,
-    },
+    Func { name: "abs", resolve: r_numeric_same, eval: e_abs, strict: true, volatile: false, stable: false },
+    Func { name: "lower", resolve: r_text_to_text, eval: e_lower, strict: true, volatile: false, stable: false },
+    Func { name: "upper", resolve: r_text_to_text, eval: e_upper, strict: true, volatile: false, stable: false },
+    Func { name: "length", resolve: r_text_to_int, eval: e_length, strict: true, volatile: false, stable: false },
+    Func { name: "char_length", resolve: r_text_to_int, eval: e_length, strict: true, volatile: false, stable: false },
     Func {
         name: "character_length",
         resolve: r_text_to_int,
@@ -190,22 +128,8 @@ pub static FUNCS: &[Func] = &[
         volatile: false,
         stable: false,
     },
-    Func {
-        name: "now",
-        resolve: r_nothing_to_tstz,
-        eval: e_now,
-        strict: false,
-        volatile: false,
-        stable: true,
-    },
-    Func {
-        name: "random",
-        resolve: r_nothing_to_f8,
-        eval: e_random,
-        strict: false,
-        volatile: true,
-        stable: false,
-    },
+    Func { name: "now", resolve: r_nothing_to_tstz, eval: e_now, strict: false, volatile: false, stable: true },
+    Func { name: "random", resolve: r_nothing_to_f8, eval: e_random, strict: false, volatile: true, stable: false },
     Func {
         name: "greatest",
         resolve: r_variadic_common,
@@ -214,30 +138,18 @@ pub static FUNCS: &[Func] = &[
         volatile: false,
         stable: false,
     },
-    Func {
-        name: "least",
-        resolve: r_variadic_common,
-        eval: e_least,
-        strict: false,
-        volatile: false,
-        stable: false,
-    },
+    Func { name: "least", resolve: r_variadic_common, eval: e_least, strict: false, volatile: false, stable: false },
 ];
 
 /// Date and time arithmetic for `+` and `-` on non-numeric operands.
 pub fn datetime_arith(op: BinOp, l: Value, r: Value, _ty: &DataType) -> Result<Value> {
     let overflow = || Error::new(SqlState::DATETIME_FIELD_OVERFLOW, "date out of range");
     Ok(match (op, l, r) {
-        (BinOp::Add, Value::Date(d), Value::Int4(n))
-        | (BinOp::Add, Value::Int4(n), Value::Date(d)) => {
+        (BinOp::Add, Value::Date(d), Value::Int4(n)) | (BinOp::Add, Value::Int4(n), Value::Date(d)) => {
             Value::Date(d.checked_add(n).ok_or_else(overflow)?)
         }
-        (BinOp::Sub, Value::Date(d), Value::Int4(n)) => {
-            Value::Date(d.checked_sub(n).ok_or_else(overflow)?)
-        }
-        (BinOp::Sub, Value::Date(a), Value::Date(b)) => {
-            Value::Int4(a.checked_sub(b).ok_or_else(overflow)?)
-        }
+        (BinOp::Sub, Value::Date(d), Value::Int4(n)) => Value::Date(d.checked_sub(n).ok_or_else(overflow)?),
+        (BinOp::Sub, Value::Date(a), Value::Date(b)) => Value::Int4(a.checked_sub(b).ok_or_else(overflow)?),
         (op, l, r) => {
             return Err(Error::unsupported(format!(
                 "operator {} on {} and {} is not supported yet",
@@ -253,10 +165,7 @@ pub fn datetime_arith(op: BinOp, l: Value, r: Value, _ty: &DataType) -> Result<V
 pub fn finish_collect(func: AggFunc, items: Vec<Value>, ty: &DataType) -> Result<Value> {
     match (func, ty) {
         (AggFunc::ArrayAgg, DataType::Array(e)) => {
-            Ok(Value::Array(std::sync::Arc::new(crate::types::Array {
-                element_type: (**e).clone(),
-                items,
-            })))
+            Ok(Value::Array(std::sync::Arc::new(crate::types::Array { element_type: (**e).clone(), items })))
         }
         _ => Err(Error::unsupported(format!("aggregate {}", func.name()))),
     }
