@@ -77,43 +77,29 @@ impl ExpectedFailures {
             if entry.is_empty() {
                 continue;
             }
-            let err = |message: String| ExpectedFailuresError {
-                line: i + 1,
-                message,
-            };
+            let err = |message: String| ExpectedFailuresError { line: i + 1, message };
             let Some((path, line)) = entry.rsplit_once(':') else {
                 return Err(err(format!("expected `path:line`, got `{entry}`")));
             };
-            let line: usize = line
-                .trim()
-                .parse()
-                .map_err(|_| err(format!("bad line number in `{entry}`")))?;
+            let line: usize = line.trim().parse().map_err(|_| err(format!("bad line number in `{entry}`")))?;
             let path = normalize(path.trim());
             if path.is_empty() {
                 return Err(err(format!("empty path in `{entry}`")));
             }
-            list.insert(ExpectedFailure {
-                path,
-                line,
-                reason: reason.trim().to_string(),
-            });
+            list.insert(ExpectedFailure { path, line, reason: reason.trim().to_string() });
         }
         Ok(list)
     }
 
     /// Reads and parses a list file.
     pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Adds an entry.
     pub fn insert(&mut self, entry: ExpectedFailure) {
-        self.by_path
-            .entry(normalize(&entry.path))
-            .or_default()
-            .insert(entry.line, entry.reason);
+        self.by_path.entry(normalize(&entry.path)).or_default().insert(entry.line, entry.reason);
     }
 
     /// Number of entries.
@@ -142,11 +128,7 @@ impl ExpectedFailures {
 
 /// `/`-separated path without `./` components.
 fn normalize(path: &str) -> String {
-    path.replace('\\', "/")
-        .split('/')
-        .filter(|c| !c.is_empty() && *c != ".")
-        .collect::<Vec<_>>()
-        .join("/")
+    path.replace('\\', "/").split('/').filter(|c| !c.is_empty() && *c != ".").collect::<Vec<_>>().join("/")
 }
 
 /// Whether `suffix` equals `path` or ends it at a component boundary.
@@ -179,12 +161,7 @@ mod tests {
 
     #[test]
     fn parse_errors() {
-        assert_eq!(
-            ExpectedFailures::parse("no-line-number\n")
-                .unwrap_err()
-                .line,
-            1
-        );
+        assert_eq!(ExpectedFailures::parse("no-line-number\n").unwrap_err().line, 1);
         assert!(ExpectedFailures::parse("\nfile.test:abc\n").is_err());
     }
 }

@@ -84,10 +84,7 @@ fn push_text(s: &str, out: &mut String) {
     if s.is_empty() {
         out.push_str("(empty)");
     } else if s.bytes().any(|b| b < 0x20 || b == 0x7f) {
-        out.extend(
-            s.chars()
-                .map(|c| if c < ' ' || c == '\x7f' { '@' } else { c }),
-        );
+        out.extend(s.chars().map(|c| if c < ' ' || c == '\x7f' { '@' } else { c }));
     } else {
         out.push_str(s);
     }
@@ -114,11 +111,7 @@ fn push_real(f: f64, out: &mut String) {
     let sci = format!("{:.39e}", f.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let mut exp: i32 = exp.parse().unwrap_or(0);
-    let mut digits: Vec<u8> = mantissa
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| b - b'0')
-        .collect();
+    let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
     // Significant digits that reach the last printed decimal.
     let keep = (exp + 1 + DECIMALS).min(MAX_SIGNIFICANT);
     if keep < 0 || f == 0.0 {
@@ -263,11 +256,7 @@ fn leading_int(s: &str) -> i64 {
     let mut v: i64 = 0;
     for b in digits.bytes().take_while(u8::is_ascii_digit) {
         let d = i64::from(b - b'0');
-        v = if neg {
-            v.saturating_mul(10).saturating_sub(d)
-        } else {
-            v.saturating_mul(10).saturating_add(d)
-        };
+        v = if neg { v.saturating_mul(10).saturating_sub(d) } else { v.saturating_mul(10).saturating_add(d) };
     }
     v
 }
@@ -409,16 +398,8 @@ mod tests {
             (Cell::Float(0.9996), R, "1.000"),
             (Cell::Float(0.0007), R, "0.001"),
             (Cell::Float(0.00004), R, "0.000"),
-            (
-                Cell::Float(-9223372036854775808.0),
-                R,
-                "-9223372036854776000.000",
-            ),
-            (
-                Cell::Float(-18446744073709551616.0),
-                R,
-                "-18446744073709550000.000",
-            ),
+            (Cell::Float(-9223372036854775808.0), R, "-9223372036854776000.000"),
+            (Cell::Float(-18446744073709551616.0), R, "-18446744073709550000.000"),
             (Cell::Float(12345678901234.567), R, "12345678901234.570"),
             (Cell::Float(f64::NEG_INFINITY), R, "-Inf"),
             (Cell::Float(2.0), T, "2"),
@@ -434,11 +415,7 @@ mod tests {
             (Cell::Numeric("-0.5".into()), I, "0"),
             (Cell::Numeric("-3.5".into()), I, "-3"),
             (Cell::Numeric("00042".into()), I, "42"),
-            (
-                Cell::Numeric("123456789012345678901234.5".into()),
-                I,
-                "123456789012345678901234",
-            ),
+            (Cell::Numeric("123456789012345678901234.5".into()), I, "123456789012345678901234"),
             (Cell::Numeric("1.5e3".into()), I, "1500"),
             (Cell::Numeric("12.3456".into()), R, "12.346"),
             (Cell::Numeric("12.3456".into()), T, "12.3456"),
@@ -464,29 +441,17 @@ mod tests {
             vec![Cell::Int(10), Cell::Text("a".into())],
         ];
         let types = [I, T];
-        assert_eq!(
-            format_rows(&rows, &types, SortMode::NoSort),
-            ["10", "b", "9", "a", "10", "a"]
-        );
+        assert_eq!(format_rows(&rows, &types, SortMode::NoSort), ["10", "b", "9", "a", "10", "a"]);
         // Rows compare as strings: "10" < "9".
-        assert_eq!(
-            format_rows(&rows, &types, SortMode::RowSort),
-            ["10", "a", "10", "b", "9", "a"]
-        );
-        assert_eq!(
-            format_rows(&rows, &types, SortMode::ValueSort),
-            ["10", "10", "9", "a", "a", "b"]
-        );
+        assert_eq!(format_rows(&rows, &types, SortMode::RowSort), ["10", "a", "10", "b", "9", "a"]);
+        assert_eq!(format_rows(&rows, &types, SortMode::ValueSort), ["10", "10", "9", "a", "a", "b"]);
     }
 
     #[test]
     fn hashing() {
         // md5("1\n2\n")
         let v = vec!["1".to_string(), "2".to_string()];
-        assert_eq!(
-            hash_line(&v),
-            "2 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0"
-        );
+        assert_eq!(hash_line(&v), "2 values hashing to 6ddb4095eb719e2a9f0a3f95677d24e0");
         assert_eq!(hash_values(&[]), "d41d8cd98f00b204e9800998ecf8427e");
     }
 }

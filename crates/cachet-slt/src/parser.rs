@@ -107,11 +107,7 @@ impl ErrorMatcher {
     /// Builds a matcher; an empty pattern accepts any error.
     pub fn new(pattern: &str) -> Result<ErrorMatcher, regex::Error> {
         let source = pattern.trim().to_string();
-        let regex = if source.is_empty() {
-            None
-        } else {
-            Some(Regex::new(&source)?)
-        };
+        let regex = if source.is_empty() { None } else { Some(Regex::new(&source)?) };
         Ok(ErrorMatcher { source, regex })
     }
 
@@ -205,10 +201,7 @@ impl Record {
     /// Whether this record is a statement or a query, i.e. counted in
     /// pass/fail/skip totals.
     pub fn is_counted(&self) -> bool {
-        matches!(
-            self.kind,
-            RecordKind::Statement { .. } | RecordKind::Query { .. } | RecordKind::Invalid(_)
-        )
+        matches!(self.kind, RecordKind::Statement { .. } | RecordKind::Query { .. } | RecordKind::Invalid(_))
     }
 
     /// The SQL of a statement or query.
@@ -230,11 +223,7 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Self {
-        Lines {
-            rest: text,
-            line: 0,
-            peeked: None,
-        }
+        Lines { rest: text, line: 0, peeked: None }
     }
 
     /// Next raw line, comments included.
@@ -296,8 +285,7 @@ fn is_blank(line: &str) -> bool {
 /// Splits a header line into words, stopping at a word that starts a
 /// trailing `#` comment.
 fn words(line: &str) -> impl Iterator<Item = &str> {
-    line.split_ascii_whitespace()
-        .take_while(|w| !w.starts_with('#'))
+    line.split_ascii_whitespace().take_while(|w| !w.starts_with('#'))
 }
 
 /// The raw text after the first `n` words of `line`.
@@ -375,11 +363,7 @@ pub fn parse_script(text: &str) -> Vec<Record> {
                 None => break RecordKind::Invalid("condition not followed by a record".into()),
             }
         };
-        records.push(Record {
-            line: line_no,
-            conditions,
-            kind,
-        });
+        records.push(Record { line: line_no, conditions, kind });
     }
 }
 
@@ -494,13 +478,7 @@ fn parse_query(header: &str, lines: &mut Lines<'_>) -> RecordKind {
         },
         _ => QueryExpect::Values(values),
     };
-    RecordKind::Query {
-        sql,
-        types,
-        sort,
-        label,
-        expect,
-    }
+    RecordKind::Query { sql, types, sort, label, expect }
 }
 
 #[cfg(test)]
@@ -520,36 +498,19 @@ mod tests {
              statement error 42P01\nSELECT * FROM nope\n",
         );
         assert_eq!(recs.len(), 3);
-        let RecordKind::Statement { sql, expect } = &recs[0].kind else {
-            panic!("not a statement: {:?}", recs[0])
-        };
+        let RecordKind::Statement { sql, expect } = &recs[0].kind else { panic!("not a statement: {:?}", recs[0]) };
         assert_eq!(sql, "CREATE TABLE t(a INT,\n b INT)");
         assert!(matches!(expect, StatementExpect::Ok));
         assert_eq!(recs[0].line, 1);
-        let RecordKind::Query {
-            sql,
-            types,
-            sort,
-            label,
-            expect,
-        } = &recs[1].kind
-        else {
-            panic!("not a query")
-        };
+        let RecordKind::Query { sql, types, sort, label, expect } = &recs[1].kind else { panic!("not a query") };
         assert_eq!(recs[1].line, 5);
         assert_eq!(sql, "SELECT a, b\nFROM t");
         assert_eq!(types, &[ColumnType::Integer, ColumnType::Text]);
         assert_eq!(*sort, SortMode::RowSort);
         assert_eq!(label.as_deref(), Some("label-7"));
-        let QueryExpect::Values(v) = expect else {
-            panic!("not values")
-        };
+        let QueryExpect::Values(v) = expect else { panic!("not values") };
         assert_eq!(v, &["1", "x"]);
-        let RecordKind::Statement {
-            expect: StatementExpect::Error(m),
-            ..
-        } = &recs[2].kind
-        else {
+        let RecordKind::Statement { expect: StatementExpect::Error(m), .. } = &recs[2].kind else {
             panic!("not statement error")
         };
         assert!(m.matches("ERROR: relation does not exist (SQLSTATE 42P01)"));
@@ -563,24 +524,13 @@ mod tests {
              query I nosort\r\nSELECT 1\r\n# comment inside a record\r\n----\r\n1\r\n\r\n",
         );
         assert_eq!(recs.len(), 1);
-        assert_eq!(
-            recs[0].conditions,
-            vec![
-                Condition::SkipIf("mysql".into()),
-                Condition::OnlyIf("postgresql".into())
-            ]
-        );
+        assert_eq!(recs[0].conditions, vec![Condition::SkipIf("mysql".into()), Condition::OnlyIf("postgresql".into())]);
         assert_eq!(recs[0].line, 4);
         assert!(recs[0].runs_on("postgresql"));
         assert!(recs[0].runs_on("PostgreSQL"));
         assert!(!recs[0].runs_on("mysql"));
         assert!(!recs[0].runs_on("sqlite"));
-        let RecordKind::Query {
-            sql,
-            expect: QueryExpect::Values(v),
-            ..
-        } = &recs[0].kind
-        else {
+        let RecordKind::Query { sql, expect: QueryExpect::Values(v), .. } = &recs[0].kind else {
             panic!("not a query")
         };
         assert_eq!(sql, "SELECT 1");
@@ -606,23 +556,13 @@ mod tests {
              query I nosort\nSELECT 1 WHERE false\n----\n\n\
              query T nosort\nSELECT 'x'\n",
         );
-        let RecordKind::Query {
-            expect: QueryExpect::Hash { count, md5 },
-            ..
-        } = &recs[0].kind
-        else {
+        let RecordKind::Query { expect: QueryExpect::Hash { count, md5 }, .. } = &recs[0].kind else {
             panic!("not hashed")
         };
         assert_eq!(*count, 30);
         assert_eq!(md5, "3c8df0b4c7b2f1e7a5e8a3c5f1a8d2b0");
         for r in &recs[1..] {
-            let RecordKind::Query {
-                expect: QueryExpect::Values(v),
-                ..
-            } = &r.kind
-            else {
-                panic!("not values")
-            };
+            let RecordKind::Query { expect: QueryExpect::Values(v), .. } = &r.kind else { panic!("not values") };
             assert!(v.is_empty());
         }
     }
@@ -635,32 +575,17 @@ mod tests {
              statement error (unclosed\nSELECT 1\n\n\
              statement count 3\nDELETE FROM t\n",
         );
-        let RecordKind::Query {
-            expect: QueryExpect::Error(m),
-            sql,
-            ..
-        } = &recs[0].kind
-        else {
+        let RecordKind::Query { expect: QueryExpect::Error(m), sql, .. } = &recs[0].kind else {
             panic!("not query error")
         };
         assert_eq!(sql, "SELECT 1/0");
         assert_eq!(m.source, "division by zero # not a comment");
-        let RecordKind::Statement {
-            expect: StatementExpect::Error(m),
-            ..
-        } = &recs[1].kind
-        else {
+        let RecordKind::Statement { expect: StatementExpect::Error(m), .. } = &recs[1].kind else {
             panic!("not statement error")
         };
         assert!(m.matches("anything"));
         assert!(matches!(recs[2].kind, RecordKind::Invalid(_)));
-        assert!(matches!(
-            recs[3].kind,
-            RecordKind::Statement {
-                expect: StatementExpect::Count(3),
-                ..
-            }
-        ));
+        assert!(matches!(recs[3].kind, RecordKind::Statement { expect: StatementExpect::Count(3), .. }));
     }
 
     #[test]

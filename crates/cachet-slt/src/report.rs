@@ -41,11 +41,7 @@ impl fmt::Display for Failure {
         writeln!(f, "{}:{}: {}", self.path, self.line, self.message)?;
         if !self.sql.is_empty() {
             let sql: String = self.sql.chars().take(MAX_SQL_CHARS).collect();
-            let ellipsis = if sql.len() < self.sql.len() {
-                " ..."
-            } else {
-                ""
-            };
+            let ellipsis = if sql.len() < self.sql.len() { " ..." } else { "" };
             writeln!(f, "  sql: {}{ellipsis}", sql.replace('\n', "\n       "))?;
         }
         if !self.expected.is_empty() || !self.actual.is_empty() {
@@ -105,11 +101,7 @@ impl FileReport {
 impl fmt::Display for FileReport {
     /// One line: `path: N passed, M failed, K skipped[, ...]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {} passed, {} failed, {} skipped",
-            self.path, self.passed, self.failed, self.skipped
-        )?;
+        write!(f, "{}: {} passed, {} failed, {} skipped", self.path, self.passed, self.failed, self.skipped)?;
         if self.expected_failures > 0 {
             write!(f, ", {} expected failures", self.expected_failures)?;
         }
@@ -168,26 +160,12 @@ impl Summary {
 
     /// `path:line` of every listed record that passed.
     pub fn unexpected_passes(&self) -> Vec<String> {
-        self.files
-            .iter()
-            .flat_map(|f| {
-                f.unexpected_passes
-                    .iter()
-                    .map(move |l| format!("{}:{l}", f.path))
-            })
-            .collect()
+        self.files.iter().flat_map(|f| f.unexpected_passes.iter().map(move |l| format!("{}:{l}", f.path))).collect()
     }
 
     /// `path:line` of every list entry that matched no executed record.
     pub fn stale_entries(&self) -> Vec<String> {
-        self.files
-            .iter()
-            .flat_map(|f| {
-                f.stale_entries
-                    .iter()
-                    .map(move |l| format!("{}:{l}", f.path))
-            })
-            .collect()
+        self.files.iter().flat_map(|f| f.stale_entries.iter().map(move |l| format!("{}:{l}", f.path))).collect()
     }
 
     /// Whether no record failed unexpectedly and every file ran.
@@ -206,10 +184,7 @@ impl fmt::Display for Summary {
         }
         let unexpected = self.unexpected_passes();
         if !unexpected.is_empty() {
-            writeln!(
-                f,
-                "listed as expected failures but passed (remove them from the list):"
-            )?;
+            writeln!(f, "listed as expected failures but passed (remove them from the list):")?;
             for p in &unexpected {
                 writeln!(f, "  {p}")?;
             }
@@ -229,12 +204,6 @@ impl fmt::Display for Summary {
             self.elapsed.as_secs_f64(),
             self.expected_failures()
         )?;
-        write!(
-            f,
-            "{} passed, {} failed, {} skipped",
-            self.passed(),
-            self.failed(),
-            self.skipped()
-        )
+        write!(f, "{} passed, {} failed, {} skipped", self.passed(), self.failed(), self.skipped())
     }
 }

@@ -48,9 +48,7 @@ use std::time::Instant;
 use crate::db::SltDatabase;
 use crate::expected::ExpectedFailures;
 use crate::format::{format_rows, hash_line, hash_values, sort_values};
-use crate::parser::{
-    parse_script, ColumnType, QueryExpect, Record, RecordKind, SortMode, StatementExpect,
-};
+use crate::parser::{parse_script, ColumnType, QueryExpect, Record, RecordKind, SortMode, StatementExpect};
 use crate::report::{Failure, FileReport, Summary};
 
 /// Hash threshold of SQLite's runner when a file sets none.
@@ -118,20 +116,12 @@ where
     /// its expected failures.
     pub fn run_script(&self, path: &str, text: &str) -> FileReport {
         let start = Instant::now();
-        let mut report = FileReport {
-            path: path.to_string(),
-            ..FileReport::default()
-        };
+        let mut report = FileReport { path: path.to_string(), ..FileReport::default() };
         let records = parse_script(text);
         match catch_unwind(AssertUnwindSafe(|| (self.factory)())) {
             Ok(Ok(mut db)) => run_records(&self.config, &records, &mut db, &mut report),
             Ok(Err(e)) => report.error = Some(format!("cannot create database: {e}")),
-            Err(panic) => {
-                report.error = Some(format!(
-                    "database factory panicked: {}",
-                    panic_message(&*panic)
-                ))
-            }
+            Err(panic) => report.error = Some(format!("database factory panicked: {}", panic_message(&*panic))),
         }
         report.elapsed = start.elapsed();
         report
@@ -144,11 +134,7 @@ where
                 let text = String::from_utf8_lossy(&bytes);
                 self.run_script(&name, &text)
             }
-            Err(e) => FileReport {
-                path: name,
-                error: Some(format!("cannot read file: {e}")),
-                ..FileReport::default()
-            },
+            Err(e) => FileReport { path: name, error: Some(format!("cannot read file: {e}")), ..FileReport::default() },
         }
     }
 
@@ -174,10 +160,7 @@ where
             if self.config.progress {
                 eprintln!("{report}");
             }
-            Ok(Summary {
-                files: vec![report],
-                elapsed: start.elapsed(),
-            })
+            Ok(Summary { files: vec![report], elapsed: start.elapsed() })
         }
     }
 
@@ -187,11 +170,8 @@ where
         let start = Instant::now();
         // Biggest files first, so that a large file does not start last and
         // leave the other threads idle.
-        let mut order: Vec<(u64, usize)> = files
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (std::fs::metadata(p).map(|m| m.len()).unwrap_or(0), i))
-            .collect();
+        let mut order: Vec<(u64, usize)> =
+            files.iter().enumerate().map(|(i, p)| (std::fs::metadata(p).map(|m| m.len()).unwrap_or(0), i)).collect();
         order.sort_unstable_by(|a, b| b.cmp(a));
         let threads = match self.config.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -230,19 +210,11 @@ where
                 })
             })
             .collect();
-        Summary {
-            files,
-            elapsed: start.elapsed(),
-        }
+        Summary { files, elapsed: start.elapsed() }
     }
 }
 
-fn run_records<D: SltDatabase>(
-    config: &Config,
-    records: &[Record],
-    db: &mut D,
-    report: &mut FileReport,
-) {
+fn run_records<D: SltDatabase>(config: &Config, records: &[Record], db: &mut D, report: &mut FileReport) {
     let listed = config.expected_failures.for_file(&report.path);
     let mut seen = BTreeSet::new();
     let mut threshold = config.hash_threshold;
@@ -264,13 +236,7 @@ fn run_records<D: SltDatabase>(
             }
             RecordKind::Invalid(msg) => Err(Failed::new(format!("malformed record: {msg}"))),
             RecordKind::Statement { sql, expect } => check_statement(db, sql, expect),
-            RecordKind::Query {
-                sql,
-                types,
-                sort,
-                expect,
-                ..
-            } => check_query(db, sql, types, *sort, expect, threshold),
+            RecordKind::Query { sql, types, sort, expect, .. } => check_query(db, sql, types, *sort, expect, threshold),
         };
         let is_listed = listed.contains_key(&rec.line);
         if is_listed {
@@ -303,11 +269,7 @@ fn run_records<D: SltDatabase>(
 }
 
 fn stale(listed: &BTreeMap<usize, String>, seen: &BTreeSet<usize>) -> Vec<usize> {
-    listed
-        .keys()
-        .filter(|l| !seen.contains(l))
-        .copied()
-        .collect()
+    listed.keys().filter(|l| !seen.contains(l)).copied().collect()
 }
 
 /// Every `*.test` and `*.slt` file under `dir`, recursively, sorted by path.
@@ -320,10 +282,7 @@ pub fn collect_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
             let path = entry.path();
             if entry.file_type()?.is_dir() {
                 stack.push(path);
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("test" | "slt")
-            ) {
+            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("test" | "slt")) {
                 out.push(path);
             }
         }
@@ -335,10 +294,7 @@ pub fn collect_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
 /// `path` relative to `root` with `/` separators, or `path` as is.
 fn relative_name(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<_> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect();
+    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect();
     parts.join("/")
 }
 
@@ -351,11 +307,7 @@ struct Failed {
 
 impl Failed {
     fn new(message: String) -> Self {
-        Failed {
-            message,
-            expected: Vec::new(),
-            actual: Vec::new(),
-        }
+        Failed { message, expected: Vec::new(), actual: Vec::new() }
     }
 }
 
@@ -371,34 +323,25 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// Calls the database, turning a panic into an error.
 fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|p| Err(format!("database panicked: {}", panic_message(&*p))))
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(format!("database panicked: {}", panic_message(&*p))))
 }
 
-fn check_statement<D: SltDatabase>(
-    db: &mut D,
-    sql: &str,
-    expect: &StatementExpect,
-) -> Result<(), Failed> {
+fn check_statement<D: SltDatabase>(db: &mut D, sql: &str, expect: &StatementExpect) -> Result<(), Failed> {
     let result = guarded(|| db.statement(sql));
     match (result, expect) {
         (Ok(_), StatementExpect::Ok) => Ok(()),
         (Ok(n), StatementExpect::Count(want)) if n == *want => Ok(()),
-        (Ok(n), StatementExpect::Count(want)) => Err(Failed::new(format!(
-            "statement affected {n} rows, expected {want}"
-        ))),
-        (Ok(_), StatementExpect::Error(m)) => Err(Failed::new(format!(
-            "statement succeeded, expected an error{}",
-            describe_pattern(&m.source)
-        ))),
-        (Err(e), StatementExpect::Ok | StatementExpect::Count(_)) => {
-            Err(Failed::new(format!("statement failed: {e}")))
+        (Ok(n), StatementExpect::Count(want)) => {
+            Err(Failed::new(format!("statement affected {n} rows, expected {want}")))
         }
+        (Ok(_), StatementExpect::Error(m)) => {
+            Err(Failed::new(format!("statement succeeded, expected an error{}", describe_pattern(&m.source))))
+        }
+        (Err(e), StatementExpect::Ok | StatementExpect::Count(_)) => Err(Failed::new(format!("statement failed: {e}"))),
         (Err(e), StatementExpect::Error(m)) if m.matches(&e) => Ok(()),
-        (Err(e), StatementExpect::Error(m)) => Err(Failed::new(format!(
-            "statement error does not match /{}/: {e}",
-            m.source
-        ))),
+        (Err(e), StatementExpect::Error(m)) => {
+            Err(Failed::new(format!("statement error does not match /{}/: {e}", m.source)))
+        }
     }
 }
 
@@ -427,19 +370,12 @@ fn check_query<D: SltDatabase>(
                 describe_pattern(&m.source)
             ))),
             Err(e) if m.matches(&e) => Ok(()),
-            Err(e) => Err(Failed::new(format!(
-                "query error does not match /{}/: {e}",
-                m.source
-            ))),
+            Err(e) => Err(Failed::new(format!("query error does not match /{}/: {e}", m.source))),
         };
     }
     let rows = result.map_err(|e| Failed::new(format!("query failed: {e}")))?;
     if let Some(row) = rows.iter().find(|r| r.len() != types.len()) {
-        return Err(Failed::new(format!(
-            "query returned {} columns, the type string has {}",
-            row.len(),
-            types.len()
-        )));
+        return Err(Failed::new(format!("query returned {} columns, the type string has {}", row.len(), types.len())));
     }
     let values = format_rows(&rows, types, sort);
     match expect {
@@ -469,11 +405,7 @@ fn check_query<D: SltDatabase>(
             if threshold > 0 && values.len() > threshold {
                 actual.insert(0, format!("({})", hash_line(&values)));
             }
-            Err(Failed {
-                message: "result mismatch".into(),
-                expected: expected.clone(),
-                actual,
-            })
+            Err(Failed { message: "result mismatch".into(), expected: expected.clone(), actual })
         }
         QueryExpect::Error(_) => Ok(()),
     }
@@ -519,17 +451,9 @@ fn values_match(values: &[String], expected: &[String], ncols: usize, sort: Sort
 /// Runs a script given as text against an existing database, without a
 /// factory (threading settings are unused): handy for unit tests of an
 /// adapter, or to run several scripts against one database in sequence.
-pub fn run_script_on<D: SltDatabase>(
-    config: &Config,
-    db: &mut D,
-    path: &str,
-    text: &str,
-) -> FileReport {
+pub fn run_script_on<D: SltDatabase>(config: &Config, db: &mut D, path: &str, text: &str) -> FileReport {
     let start = Instant::now();
-    let mut report = FileReport {
-        path: path.to_string(),
-        ..FileReport::default()
-    };
+    let mut report = FileReport { path: path.to_string(), ..FileReport::default() };
     run_records(config, &parse_script(text), db, &mut report);
     report.elapsed = start.elapsed();
     report
@@ -560,10 +484,9 @@ mod tests {
         fn query(&mut self, sql: &str) -> Result<Vec<Vec<Cell>>, String> {
             match sql {
                 "ONE" => Ok(vec![vec![Cell::Int(1)]]),
-                "PAIRS" => Ok(vec![
-                    vec![Cell::Int(2), Cell::Text("b".into())],
-                    vec![Cell::Int(1), Cell::Text("a c".into())],
-                ]),
+                "PAIRS" => {
+                    Ok(vec![vec![Cell::Int(2), Cell::Text("b".into())], vec![Cell::Int(1), Cell::Text("a c".into())]])
+                }
                 "BOOLS" => Ok(vec![vec![Cell::Bool(true), Cell::Bool(false)]]),
                 "WIDE" => Ok(vec![vec![Cell::Int(1), Cell::Int(2)]]),
                 "PANIC" => panic!("mock query panic"),
@@ -602,17 +525,10 @@ FAIL skipped
         // Lines: FAIL here = 4, wrong query = 7, right query = 12.
         let mut config = Config::new("postgresql");
         for (line, reason) in [(4, "fails"), (12, "thought to fail"), (99, "gone")] {
-            config.expected_failures.insert(ExpectedFailure {
-                path: "mock.slt".into(),
-                line,
-                reason: reason.into(),
-            });
+            config.expected_failures.insert(ExpectedFailure { path: "mock.slt".into(), line, reason: reason.into() });
         }
         let r = run(config, script);
-        assert_eq!(
-            (r.passed, r.failed, r.skipped, r.expected_failures),
-            (2, 1, 1, 1)
-        );
+        assert_eq!((r.passed, r.failed, r.skipped, r.expected_failures), (2, 1, 1, 1));
         assert_eq!(r.unexpected_passes, vec![12]);
         assert_eq!(r.stale_entries, vec![99]);
         assert_eq!(r.failures.len(), 1);
@@ -622,10 +538,7 @@ FAIL skipped
         assert_eq!(f.actual, ["1"]);
         assert!(!r.is_success());
         let shown = f.to_string();
-        assert!(
-            shown.starts_with("dir/mock.slt:7: result mismatch"),
-            "{shown}"
-        );
+        assert!(shown.starts_with("dir/mock.slt:7: result mismatch"), "{shown}");
         assert!(shown.contains("sql: ONE"), "{shown}");
     }
 
@@ -644,9 +557,7 @@ FAIL skipped
         let lines: Vec<usize> = r.failures.iter().map(|f| f.line).collect();
         assert_eq!(lines, [7, 10, 16]);
         assert!(r.failures[0].message.contains("does not match /42601/"));
-        assert!(r.failures[2]
-            .message
-            .contains("affected 2 rows, expected 3"));
+        assert!(r.failures[2].message.contains("affected 2 rows, expected 3"));
     }
 
     #[test]
@@ -665,13 +576,9 @@ FAIL skipped
         // Passing: error 22012, rowsort values, row-wise nosort, row-wise
         // rowsort, valuesort row-wise (`t` and `0` are BOOLS as T and I).
         assert_eq!((r.passed, r.failed), (5, 3), "{:?}", r.failures);
-        assert!(r.failures[0]
-            .message
-            .contains("returned 1 rows, expected an error"));
+        assert!(r.failures[0].message.contains("returned 1 rows, expected an error"));
         assert!(r.failures[1].message.contains("2 columns"));
-        assert!(r.failures[2]
-            .message
-            .contains("query failed: ERROR: division"));
+        assert!(r.failures[2].message.contains("query failed: ERROR: division"));
     }
 
     #[test]
@@ -681,11 +588,7 @@ FAIL skipped
             "statement ok\nPANIC\n\nquery I nosort\nPANIC\n----\n1\n\nquery I nosort\nONE\n----\n1\n",
         );
         assert_eq!((r.passed, r.failed), (1, 2));
-        assert!(
-            r.failures[0].message.contains("mock panic"),
-            "{:?}",
-            r.failures
-        );
+        assert!(r.failures[0].message.contains("mock panic"), "{:?}", r.failures);
     }
 
     #[test]
@@ -711,9 +614,7 @@ FAIL skipped
 
     #[test]
     fn factory_errors_fail_the_file() {
-        let runner = Runner::new(Config::new("postgresql"), || {
-            Err::<Mock, _>("no memory".to_string())
-        });
+        let runner = Runner::new(Config::new("postgresql"), || Err::<Mock, _>("no memory".to_string()));
         let r = runner.run_script("x.slt", "statement ok\nCREATE\n");
         assert!(!r.is_success());
         assert!(r.error.unwrap().contains("no memory"));
@@ -737,14 +638,7 @@ FAIL skipped
         let _ = std::fs::remove_dir_all(&dir);
         let names: Vec<&str> = summary.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(names, ["a.test", "b/a.slt", "b/c/z.test"]);
-        assert_eq!(
-            (
-                summary.passed(),
-                summary.failed(),
-                summary.expected_failures()
-            ),
-            (2, 0, 1)
-        );
+        assert_eq!((summary.passed(), summary.failed(), summary.expected_failures()), (2, 0, 1));
         assert!(summary.is_success());
         let shown = summary.to_string();
         assert!(shown.ends_with("2 passed, 0 failed, 0 skipped"), "{shown}");

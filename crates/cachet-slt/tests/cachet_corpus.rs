@@ -37,7 +37,8 @@ fn cachet_passes_the_corpus_in_memory() {
     let summary = runner.run_dir(&dir).unwrap();
     println!("{summary}");
     if let Ok(path) = std::env::var("CACHET_SLT_WRITE_FAILURES") {
-        let lines: Vec<String> = summary.failures().map(|f| format!("{}:{}  # {}", f.path, f.line, f.message.replace('\n', " "))).collect();
+        let lines: Vec<String> =
+            summary.failures().map(|f| format!("{}:{}  # {}", f.path, f.line, f.message.replace('\n', " "))).collect();
         std::fs::write(path, lines.join("\n") + "\n").unwrap();
     }
     assert!(summary.files.len() >= 29, "too few files: {}", summary.files.len());

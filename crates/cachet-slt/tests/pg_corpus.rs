@@ -25,7 +25,8 @@ impl Pg {
         let mut admin = postgres::Client::connect(conn, postgres::NoTls).map_err(|e| e.to_string())?;
         let name = format!("slt_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
         admin.batch_execute(&format!("CREATE DATABASE {name}")).map_err(|e| e.to_string())?;
-        let client = postgres::Client::connect(&format!("{conn} dbname={name}"), postgres::NoTls).map_err(|e| e.to_string())?;
+        let client =
+            postgres::Client::connect(&format!("{conn} dbname={name}"), postgres::NoTls).map_err(|e| e.to_string())?;
         Ok(Pg { client, admin, name })
     }
 }
@@ -82,8 +83,11 @@ fn postgres_on_the_corpus() {
         }
         std::fs::write(path, out).unwrap();
     }
-    let failed: std::collections::HashSet<String> = summary.failures().map(|f| format!("{}:{}", f.path, f.line)).collect();
-    let listed = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cachet-expected-failures.txt")).unwrap();
+    let failed: std::collections::HashSet<String> =
+        summary.failures().map(|f| format!("{}:{}", f.path, f.line)).collect();
+    let listed =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cachet-expected-failures.txt"))
+            .unwrap();
     let mut passing_in_pg = Vec::new();
     for line in listed.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
         let record = line.split_whitespace().next().unwrap();

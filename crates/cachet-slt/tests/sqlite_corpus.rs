@@ -30,31 +30,20 @@ fn corpus_dir() -> PathBuf {
 fn sqlite_passes_the_whole_corpus() {
     let dir = corpus_dir();
     if !dir.is_dir() {
-        eprintln!(
-            "SKIPPED: sqllogictest corpus not found at {} (set CACHET_SLT_CORPUS)",
-            dir.display()
-        );
+        eprintln!("SKIPPED: sqllogictest corpus not found at {} (set CACHET_SLT_CORPUS)", dir.display());
         return;
     }
     let mut config = Config::new("sqlite");
     config.hash_threshold = 8;
     config.progress = true;
-    config.expected_failures = ExpectedFailures::load(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sqlite-expected-failures.txt"),
-    )
-    .unwrap();
+    config.expected_failures =
+        ExpectedFailures::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sqlite-expected-failures.txt"))
+            .unwrap();
     let runner = Runner::new(config, Sqlite::open);
     let summary = runner.run_dir(&dir).unwrap();
     println!("{summary}");
-    assert!(
-        summary.files.len() >= 29,
-        "too few files: {}",
-        summary.files.len()
-    );
-    assert!(
-        summary.is_success(),
-        "corpus failures against SQLite:\n{summary}"
-    );
+    assert!(summary.files.len() >= 29, "too few files: {}", summary.files.len());
+    assert!(summary.is_success(), "corpus failures against SQLite:\n{summary}");
     assert_eq!(summary.expected_failures(), 1);
     assert!(summary.unexpected_passes().is_empty());
     assert!(summary.stale_entries().is_empty());

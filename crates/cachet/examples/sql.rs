@@ -6,9 +6,7 @@ fn main() {
     let db = cachet::Database::open_in_memory().expect("open");
     let conn = db.connect();
     let mut script = String::new();
-    std::io::stdin()
-        .read_to_string(&mut script)
-        .expect("read stdin");
+    std::io::stdin().read_to_string(&mut script).expect("read stdin");
     for stmt in script.split(";\n") {
         if stmt.trim().is_empty() {
             continue;
@@ -18,13 +16,7 @@ fn main() {
             Ok(results) => {
                 for r in results {
                     if let Some(cols) = &r.columns {
-                        println!(
-                            "{}",
-                            cols.iter()
-                                .map(|c| c.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(" | ")
-                        );
+                        println!("{}", cols.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(" | "));
                         for row in &r.rows {
                             let vals: Vec<String> = row
                                 .iter()

@@ -610,7 +610,9 @@ impl Session {
         let committed = match engine.durability() {
             None => active.txn.commit_with(false, |_, _| Ok(0)),
             Some(d) => {
-                let mut payload = crate::durability::Durability::encode_commit(&active.txn, new_catalog.as_deref());
+                let published = engine.catalog();
+                let change = new_catalog.as_deref().map(|new| (published.as_ref(), new));
+                let mut payload = crate::durability::Durability::encode_commit(&active.txn, change);
                 active.txn.commit_with(new_catalog.is_some(), |ts, _| d.append(ts, &mut payload))
             }
         };

@@ -128,7 +128,8 @@ fn transactions_commit_and_roll_back() {
         tx.execute("INSERT INTO users VALUES (12, 'dropped', 1)", ()).unwrap();
         // Dropped without commit: rolled back.
     }
-    let ids: Vec<i64> = conn.query("SELECT id FROM users ORDER BY id", ()).unwrap().map(|r| r.get(0).unwrap()).collect();
+    let ids: Vec<i64> =
+        conn.query("SELECT id FROM users ORDER BY id", ()).unwrap().map(|r| r.get(0).unwrap()).collect();
     assert_eq!(ids, vec![1, 2, 3, 10]);
 }
 

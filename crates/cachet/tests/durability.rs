@@ -108,8 +108,11 @@ fn checkpoint_statement_and_log_pruning() {
     c.execute_batch("CREATE TABLE t (k int PRIMARY KEY, v text)").unwrap();
     for round in 0..3 {
         for i in 0..100 {
-            c.execute("INSERT INTO t VALUES ($1, 'x') ON CONFLICT (k) DO UPDATE SET v = excluded.v", params![round * 100 + i])
-                .unwrap();
+            c.execute(
+                "INSERT INTO t VALUES ($1, 'x') ON CONFLICT (k) DO UPDATE SET v = excluded.v",
+                params![round * 100 + i],
+            )
+            .unwrap();
         }
         c.execute_batch("CHECKPOINT").unwrap();
     }

@@ -18,7 +18,6 @@ use cachet::catalog::{Catalog, TableSchema};
 use cachet::sql::binder::OutputColumn;
 use cachet::types::format_value;
 use cachet::{DataType, Database, Value};
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -57,7 +56,12 @@ pub const COMMANDS: &[DotCommand] = &[
     cmd(".exit", "", "Exit the shell", Completes::Nothing),
     cmd(".headers", "on|off", "Show column names (default on)", Completes::OnOff),
     cmd(".help", "", "Show this message", Completes::Nothing),
-    cmd(".import", "[--header|--no-header] FILE TABLE", "Load CSV FILE into TABLE, creating it if missing", Completes::FileThenTable),
+    cmd(
+        ".import",
+        "[--header|--no-header] FILE TABLE",
+        "Load CSV FILE into TABLE, creating it if missing",
+        Completes::FileThenTable,
+    ),
     cmd(".indexes", "[TABLE]", "List indexes, of all tables or of TABLE", Completes::Tables),
     cmd(".mode", "[MODE]", "Set the output mode: table, box, csv, tsv, json, line or markdown", Completes::Modes),
     cmd(".nullvalue", "TEXT", "Show NULL as TEXT (default: empty)", Completes::Nothing),
@@ -69,7 +73,12 @@ pub const COMMANDS: &[DotCommand] = &[
     cmd(".schema", "[PATTERN]", "Show the CREATE statements of tables, indexes and views", Completes::Tables),
     cmd(".show", "", "Show the current settings", Completes::Nothing),
     cmd(".stats", "", "Show engine and cache statistics", Completes::Nothing),
-    cmd(".tables", "[PATTERN]", "List tables and views (PATTERN: % or * any text, _ or ? one character)", Completes::Tables),
+    cmd(
+        ".tables",
+        "[PATTERN]",
+        "List tables and views (PATTERN: % or * any text, _ or ? one character)",
+        Completes::Tables,
+    ),
     cmd(".timer", "on|off", "Show how long each statement takes", Completes::OnOff),
     cmd("\\?", "", "Same as .help", Completes::Nothing),
     cmd("\\d", "[NAME]", "Describe a table or view; without NAME, list them", Completes::Tables),
@@ -143,95 +152,70 @@ impl Shell {
             None => (line, ""),
         };
         let args = split_args(rest);
-        let arg = args.first().map(String::as_str);
-        let result: Result<Flow, String> = match name {
-            ".quit" | ".exit" | ".q" | "\\q" => Ok(Flow::Quit),
-            ".help" | "\\?" | "\\h" => {
-                self.help();
-                Ok(Flow::Continue)
-            }
-            ".mode" => self.mode(arg),
-            ".headers" | ".header" => on_off(arg).map(|b| self.format.headers = b).ok_or_else(|| "usage: .headers on|off".into()).map(|()| Flow::Continue),
-            ".nullvalue" => {
-                self.format.null = arg.unwrap_or("").to_string();
-                Ok(Flow::Continue)
-            }
-            ".timer" => on_off(arg).map(|b| self.timer = b).ok_or_else(|| "usage: .timer on|off".into()).map(|()| Flow::Continue),
-            "\\timing" => {
-                self.timer = match arg {
-                    None => !self.timer,
-                    a => on_off(a).ok_or("usage: \\timing [on|off]")?,
-                };
-                self.message(&format!("Timing is {}.", if self.timer { "on" } else { "off" }));
-                Ok(Flow::Continue)
-            }
-            "\\x" => {
-                let on = match arg {
-                    None => self.format.mode != Mode::Line,
-                    a => on_off(a).ok_or("usage: \\x [on|off]")?,
-                };
-                self.format.mode = if on { Mode::Line } else { Mode::Table };
-                self.message(&format!("Expanded display is {}.", if on { "on" } else { "off" }));
-                Ok(Flow::Continue)
-            }
-            ".bail" => on_off(arg).map(|b| self.bail = b).ok_or_else(|| "usage: .bail on|off".into()).map(|()| Flow::Continue),
-            ".echo" => on_off(arg).map(|b| self.echo = b).ok_or_else(|| "usage: .echo on|off".into()).map(|()| Flow::Continue),
-            ".print" => {
-                let text = args.join(" ");
-                let _ = writeln!(self.out(), "{text}");
-                Ok(Flow::Continue)
-            }
-            ".output" | "\\o" => self.redirect(arg.map(PathBuf::from), false).map(|()| Flow::Continue),
-            ".once" => match arg {
-                Some(f) => self.redirect(Some(PathBuf::from(f)), true).map(|()| Flow::Continue),
-                None => Err("usage: .once FILE".into()),
-            },
-            ".read" | "\\i" => match arg {
-                Some(f) => Ok(self.read_file(f, origin, line_no)),
-                None => Err("usage: .read FILE".into()),
-            },
-            ".tables" => {
-                self.tables(arg);
-                Ok(Flow::Continue)
-            }
-            ".schema" => {
-                let tz = self.conn.with_session(|s| s.settings.time_zone.clone());
-                let catalog = self.catalog();
-                for stmt in schema_sql(&catalog, arg, &tz) {
-                    let _ = writeln!(self.out(), "{stmt}");
-                }
-                Ok(Flow::Continue)
-            }
-            ".indexes" | ".indices" => {
-                self.indexes(arg);
-                Ok(Flow::Continue)
-            }
-            "\\di" | "\\di+" => self.list_indexes(arg).map(|()| Flow::Continue),
-            "\\dt" | "\\dt+" => self.list_relations(arg, true, false).map(|()| Flow::Continue),
-            "\\dv" | "\\dv+" => self.list_relations(arg, false, true).map(|()| Flow::Continue),
-            "\\d" | "\\d+" => match arg {
-                None => self.list_relations(None, true, true).map(|()| Flow::Continue),
-                Some(n) => self.describe(n).map(|()| Flow::Continue),
-            },
-            ".dump" => {
-                let conn = self.conn.clone();
-                dump(self.out(), &conn, arg).map(|()| Flow::Continue)
-            }
-            ".import" => self.import(&args).map(|()| Flow::Continue),
-            ".stats" => self.stats().map(|()| Flow::Continue),
-            ".show" => {
-                self.show();
-                Ok(Flow::Continue)
-            }
-            other => Err(format!("unknown command \"{other}\"; enter \".help\" for a list")),
-        };
-        match result {
+        match self.dispatch(name, &args, line_no, origin) {
             Ok(flow) => flow,
             Err(message) => {
                 self.fail(origin, line_no, &message);
                 self.after_error()
             }
         }
+    }
+
+    fn dispatch(&mut self, name: &str, args: &[String], line_no: usize, origin: &Origin) -> Result<Flow, String> {
+        let arg = args.first().map(String::as_str);
+        let switch = |usage: &str| on_off(arg).ok_or_else(|| format!("usage: {name} {usage}"));
+        match name {
+            ".quit" | ".exit" | ".q" | "\\q" => return Ok(Flow::Quit),
+            ".help" | "\\?" | "\\h" => self.help(),
+            ".mode" => self.mode(arg)?,
+            ".headers" | ".header" => self.format.headers = switch("on|off")?,
+            ".nullvalue" => self.format.null = arg.unwrap_or("").to_string(),
+            ".timer" => self.timer = switch("on|off")?,
+            ".bail" => self.bail = switch("on|off")?,
+            ".echo" => self.echo = switch("on|off")?,
+            "\\timing" => {
+                self.timer = if arg.is_none() { !self.timer } else { switch("[on|off]")? };
+                let state = if self.timer { "on" } else { "off" };
+                self.message(&format!("Timing is {state}."));
+            }
+            "\\x" => {
+                let on = if arg.is_none() { self.format.mode != Mode::Line } else { switch("[on|off]")? };
+                self.format.mode = if on { Mode::Line } else { Mode::Table };
+                self.message(&format!("Expanded display is {}.", if on { "on" } else { "off" }));
+            }
+            ".print" => {
+                let text = args.join(" ");
+                let _ = writeln!(self.out(), "{text}");
+            }
+            ".output" | "\\o" => self.redirect(arg.map(PathBuf::from), false)?,
+            ".once" => self.redirect(Some(PathBuf::from(arg.ok_or("usage: .once FILE")?)), true)?,
+            ".read" | "\\i" => return Ok(self.read_file(arg.ok_or("usage: .read FILE")?, origin, line_no)),
+            ".tables" => self.tables(arg),
+            ".schema" => {
+                let tz = self.conn.with_session(|s| s.settings.time_zone.clone());
+                let catalog = self.catalog();
+                for stmt in schema_sql(&catalog, arg, &tz) {
+                    let _ = writeln!(self.out(), "{stmt}");
+                }
+            }
+            ".indexes" | ".indices" => self.indexes(arg),
+            "\\di" | "\\di+" => self.list_indexes(arg)?,
+            "\\dt" | "\\dt+" => self.list_relations(arg, true, false)?,
+            "\\dv" | "\\dv+" => self.list_relations(arg, false, true)?,
+            "\\d" | "\\d+" => match arg {
+                None => self.list_relations(None, true, true)?,
+                Some(n) => self.describe(n)?,
+            },
+            ".dump" => {
+                let conn = self.conn.clone();
+                dump(self.out(), &conn, arg)?;
+            }
+            ".import" => self.import(args)?,
+            ".stats" => self.stats()?,
+            ".show" => self.show(),
+            other => return Err(format!("unknown command \"{other}\"; enter \".help\" for a list")),
+        }
+        Ok(Flow::Continue)
     }
 
     fn catalog(&self) -> Arc<Catalog> {
@@ -256,19 +240,18 @@ impl Shell {
         let _ = write!(self.out(), "{text}");
     }
 
-    fn mode(&mut self, arg: Option<&str>) -> Result<Flow, String> {
+    fn mode(&mut self, arg: Option<&str>) -> Result<(), String> {
         match arg {
             None => {
                 let m = self.format.mode.name();
                 let _ = writeln!(self.out(), "current output mode: {m}");
-                Ok(Flow::Continue)
             }
             Some(m) => {
                 self.format.mode = Mode::parse(m)
                     .ok_or_else(|| format!("unknown mode \"{m}\"; choose one of: {}", Mode::NAMES.join(", ")))?;
-                Ok(Flow::Continue)
             }
         }
+        Ok(())
     }
 
     fn tables(&mut self, pattern: Option<&str>) {
@@ -371,7 +354,8 @@ impl Shell {
             let probe = format!("SELECT * FROM {} LIMIT 0", quote_ident(&v.name));
             let result = self.conn.with_session(|s| s.execute(&probe, &[])).map_err(|e| e.to_string())?;
             let columns = result.into_iter().next().and_then(|r| r.columns).unwrap_or_default();
-            let rows = columns.iter().map(|c| vec![Value::text(c.name.as_str()), Value::text(c.ty.to_string())]).collect();
+            let rows =
+                columns.iter().map(|c| vec![Value::text(c.name.as_str()), Value::text(c.ty.to_string())]).collect();
             self.listing(vec![text_column("column"), text_column("type")], rows)?;
             let _ = writeln!(self.out(), "View definition:\n    {};", v.sql.trim_end_matches(';'));
             return Ok(());
@@ -429,7 +413,9 @@ impl Shell {
                 _ => positional.push(a.as_str()),
             }
         }
-        let [file, table] = positional[..] else { return Err(USAGE.into()) };
+        let [file, table] = positional[..] else {
+            return Err(USAGE.into());
+        };
         let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read \"{file}\": {e}"))?;
         let interrupt = self.interrupt.clone();
         let conn = self.conn.clone();
@@ -453,7 +439,10 @@ impl Shell {
         }
         self.listing(vec![text_column("statistic"), text_column("value")], rows)?;
         if cache.is_none() {
-            let _ = writeln!(self.out(), "Cache: no statistics yet (the engine does not count hits, misses and evictions yet).");
+            let _ = writeln!(
+                self.out(),
+                "Cache: no statistics yet (the engine does not count hits, misses and evictions yet)."
+            );
         }
         Ok(())
     }
@@ -490,12 +479,8 @@ mod tests {
 
     #[test]
     fn arguments() {
-        let cases: &[(&str, &[&str])] = &[
-            ("", &[]),
-            ("a b", &["a", "b"]),
-            ("  'my file.csv'  t ", &["my file.csv", "t"]),
-            ("\"x y\"", &["x y"]),
-        ];
+        let cases: &[(&str, &[&str])] =
+            &[("", &[]), ("a b", &["a", "b"]), ("  'my file.csv'  t ", &["my file.csv", "t"]), ("\"x y\"", &["x y"])];
         for (input, want) in cases {
             assert_eq!(split_args(input), *want, "{input:?}");
         }

@@ -29,16 +29,107 @@ use std::io::{self, Write};
 
 /// PostgreSQL's reserved key words, which must be quoted to be used as names.
 const RESERVED: &[&str] = &[
-    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "between",
-    "binary", "both", "case", "cast", "check", "collate", "collation", "column", "concurrently", "constraint",
-    "create", "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time",
-    "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end",
-    "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having", "ilike",
-    "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "lateral", "leading", "left", "like",
-    "limit", "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or",
-    "order", "outer", "overlaps", "placing", "primary", "references", "returning", "right", "select",
-    "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample", "then", "to",
-    "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window",
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
     "with",
 ];
 
@@ -67,10 +158,9 @@ pub fn value_literal(v: &Value, tz: &TimeZone) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Numeric(_) | Value::Float4(_) | Value::Float8(_) => {
             let s = format_value(v, tz);
-            // NaN and the infinities only exist as quoted input; a leading minus would
-            // be a unary operator applied to a positive literal, which overflows for
-            // the smallest integers, so negative numbers are quoted too.
-            if s.starts_with(|c: char| c.is_ascii_digit()) && s.parse::<f64>().is_ok_and(f64::is_finite) {
+            // NaN and the infinities only exist as quoted input. A bare `-0` would be
+            // minus integer zero, which loses the sign of a float's negative zero.
+            if s != "-0" && s.parse::<f64>().is_ok_and(f64::is_finite) {
                 s
             } else {
                 quote_literal(&s)
@@ -297,14 +387,23 @@ mod tests {
 
     #[test]
     fn quoting() {
-        let cases = [("abc", "abc"), ("a_1$", "a_1$"), ("Abc", "\"Abc\""), ("select", "\"select\""), ("a b", "\"a b\""), ("q\"x", "\"q\"\"x\""), ("1a", "\"1a\"")];
+        let cases = [
+            ("abc", "abc"),
+            ("a_1$", "a_1$"),
+            ("Abc", "\"Abc\""),
+            ("select", "\"select\""),
+            ("a b", "\"a b\""),
+            ("q\"x", "\"q\"\"x\""),
+            ("1a", "\"1a\""),
+        ];
         for (name, want) in cases {
             assert_eq!(quote_ident(name), want);
         }
         assert_eq!(quote_literal("it's"), "'it''s'");
         let tz = TimeZone::Utc;
         let cases = [
-            (Value::Int8(-5), "'-5'"),
+            (Value::Int8(-5), "-5"),
+            (Value::Float8(-0.0), "'-0'"),
             (Value::Int4(7), "7"),
             (Value::Float8(f64::NAN), "'NaN'"),
             (Value::Float8(1.5), "1.5"),
@@ -319,7 +418,15 @@ mod tests {
 
     #[test]
     fn patterns() {
-        let cases = [(None, "x", true), (Some("us%"), "users", true), (Some("us*"), "users", true), (Some("u_ers"), "users", true), (Some("u?ers"), "users", true), (Some("users"), "user", false), (Some("%s"), "users", true)];
+        let cases = [
+            (None, "x", true),
+            (Some("us%"), "users", true),
+            (Some("us*"), "users", true),
+            (Some("u_ers"), "users", true),
+            (Some("u?ers"), "users", true),
+            (Some("users"), "user", false),
+            (Some("%s"), "users", true),
+        ];
         for (p, name, want) in cases {
             assert_eq!(name_matches(p, name), want, "{p:?} {name}");
         }

@@ -52,17 +52,125 @@ pub fn history_path() -> Option<PathBuf> {
 
 /// SQL key words, type names and common functions offered by completion.
 const KEYWORDS: &[&str] = &[
-    "ABORT", "ALL", "ALTER", "ANALYZE", "AND", "ANY", "ARRAY", "AS", "ASC", "AVG", "BEGIN", "BETWEEN", "BIGINT",
-    "BOOLEAN", "BY", "BYTEA", "CASCADE", "CASE", "CAST", "CHAR", "CHECK", "COALESCE", "COLUMN", "COMMIT",
-    "CONSTRAINT", "COUNT", "CREATE", "CROSS", "CURRENT_DATE", "CURRENT_TIMESTAMP", "DATE", "DEFAULT", "DELETE",
-    "DESC", "DISTINCT", "DOUBLE PRECISION", "DROP", "ELSE", "END", "EXCEPT", "EXISTS", "EXPLAIN", "FALSE", "FETCH",
-    "FIRST", "FROM", "FULL", "GROUP BY", "HAVING", "IF", "ILIKE", "IN", "INDEX", "INNER", "INSERT", "INTEGER",
-    "INTERSECT", "INTERVAL", "INTO", "IS", "ISOLATION LEVEL", "JOIN", "JSON", "JSONB", "KEY", "LATERAL", "LEFT",
-    "LIKE", "LIMIT", "MAX", "MIN", "NOT", "NOW", "NULL", "NULLS", "NUMERIC", "OFFSET", "ON", "ONLY", "OR",
-    "ORDER BY", "OUTER", "OVER", "PARTITION BY", "PRIMARY KEY", "READ COMMITTED", "REAL", "RECURSIVE",
-    "REPEATABLE READ", "RESET", "RETURNING", "RIGHT", "ROLLBACK", "SELECT", "SERIALIZABLE", "SET", "SHOW",
-    "SMALLINT", "SUM", "TABLE", "TEXT", "THEN", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "TRANSACTION", "TRUE", "UNION",
-    "UNIQUE", "UPDATE", "USING", "UUID", "VALUES", "VARCHAR", "VIEW", "WHEN", "WHERE", "WINDOW", "WITH",
+    "ABORT",
+    "ALL",
+    "ALTER",
+    "ANALYZE",
+    "AND",
+    "ANY",
+    "ARRAY",
+    "AS",
+    "ASC",
+    "AVG",
+    "BEGIN",
+    "BETWEEN",
+    "BIGINT",
+    "BOOLEAN",
+    "BY",
+    "BYTEA",
+    "CASCADE",
+    "CASE",
+    "CAST",
+    "CHAR",
+    "CHECK",
+    "COALESCE",
+    "COLUMN",
+    "COMMIT",
+    "CONSTRAINT",
+    "COUNT",
+    "CREATE",
+    "CROSS",
+    "CURRENT_DATE",
+    "CURRENT_TIMESTAMP",
+    "DATE",
+    "DEFAULT",
+    "DELETE",
+    "DESC",
+    "DISTINCT",
+    "DOUBLE PRECISION",
+    "DROP",
+    "ELSE",
+    "END",
+    "EXCEPT",
+    "EXISTS",
+    "EXPLAIN",
+    "FALSE",
+    "FETCH",
+    "FIRST",
+    "FROM",
+    "FULL",
+    "GROUP BY",
+    "HAVING",
+    "IF",
+    "ILIKE",
+    "IN",
+    "INDEX",
+    "INNER",
+    "INSERT",
+    "INTEGER",
+    "INTERSECT",
+    "INTERVAL",
+    "INTO",
+    "IS",
+    "ISOLATION LEVEL",
+    "JOIN",
+    "JSON",
+    "JSONB",
+    "KEY",
+    "LATERAL",
+    "LEFT",
+    "LIKE",
+    "LIMIT",
+    "MAX",
+    "MIN",
+    "NOT",
+    "NOW",
+    "NULL",
+    "NULLS",
+    "NUMERIC",
+    "OFFSET",
+    "ON",
+    "ONLY",
+    "OR",
+    "ORDER BY",
+    "OUTER",
+    "OVER",
+    "PARTITION BY",
+    "PRIMARY KEY",
+    "READ COMMITTED",
+    "REAL",
+    "RECURSIVE",
+    "REPEATABLE READ",
+    "RESET",
+    "RETURNING",
+    "RIGHT",
+    "ROLLBACK",
+    "SELECT",
+    "SERIALIZABLE",
+    "SET",
+    "SHOW",
+    "SMALLINT",
+    "SUM",
+    "TABLE",
+    "TEXT",
+    "THEN",
+    "TIME",
+    "TIMESTAMP",
+    "TIMESTAMPTZ",
+    "TRANSACTION",
+    "TRUE",
+    "UNION",
+    "UNIQUE",
+    "UPDATE",
+    "USING",
+    "UUID",
+    "VALUES",
+    "VARCHAR",
+    "VIEW",
+    "WHEN",
+    "WHERE",
+    "WINDOW",
+    "WITH",
 ];
 
 /// Words after which only a relation name makes sense.
@@ -115,11 +223,16 @@ impl SqlHelper {
             return Ok((lead, matching(body, names, false)));
         };
         let name = &body[..space];
-        let Some(command) = COMMANDS.iter().find(|c| c.name == name) else { return Ok((pos, Vec::new())) };
+        let Some(command) = COMMANDS.iter().find(|c| c.name == name) else {
+            return Ok((pos, Vec::new()));
+        };
         let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
         let word = &before[start..];
-        let done_args = body[space..].split_whitespace().filter(|a| !a.starts_with("--")).count()
-            - usize::from(!word.is_empty() && !word.starts_with("--"));
+        let done_args = body[space..]
+            .split_whitespace()
+            .filter(|a| !a.starts_with("--"))
+            .count()
+            .saturating_sub(usize::from(!word.is_empty() && !word.starts_with("--")));
         let kind = match (command.completes, done_args) {
             (Completes::FileThenTable, 0) => Completes::Files,
             (Completes::FileThenTable, _) => Completes::Tables,
@@ -127,7 +240,7 @@ impl SqlHelper {
             _ => Completes::Nothing,
         };
         let candidates = match kind {
-            Completes::Nothing => Vec::new(),
+            Completes::Nothing | Completes::FileThenTable => Vec::new(),
             Completes::Files => return self.files.complete(line, pos, ctx),
             Completes::Tables => matching(word, self.relations().into_iter().map(|(n, _)| n), false),
             Completes::Modes => matching(word, Mode::NAMES.iter().map(|m| m.to_string()), false),
@@ -212,9 +325,10 @@ fn lowercase_words(sql: &str) -> Vec<String> {
 
 /// The table that `alias` stands for: `FROM table alias` or `FROM table AS alias`.
 fn resolve_alias(words: &[String], alias: &str, relations: &[String]) -> Option<String> {
-    words.windows(3).find_map(|w| match w {
-        [t, a, ..] | [t, _, a] if a == alias && relations.contains(t) => Some(t.clone()),
-        _ => None,
+    (0..words.len()).find_map(|i| {
+        let after = |k: usize| words.get(i + k).map(String::as_str);
+        let aliased = after(1) == Some(alias) || (after(1) == Some("as") && after(2) == Some(alias));
+        (aliased && relations.contains(&words[i])).then(|| words[i].clone())
     })
 }
 
@@ -241,7 +355,10 @@ impl Validator for SqlHelper {}
 impl Helper for SqlHelper {}
 
 /// A line editor with completion over `conn`'s catalog.
-pub fn new_editor(conn: Rc<Connection>, pending: Rc<RefCell<String>>) -> rustyline::Result<Editor<SqlHelper, FileHistory>> {
+pub fn new_editor(
+    conn: Rc<Connection>,
+    pending: Rc<RefCell<String>>,
+) -> rustyline::Result<Editor<SqlHelper, FileHistory>> {
     let config = Config::builder()
         .completion_type(CompletionType::List)
         .auto_add_history(false)
@@ -278,14 +395,15 @@ mod tests {
             ("select * from |", &["customers", "orders"]),
             ("sel|", &["select"]),
             ("SEL|", &["SELECT"]),
-            ("SELECT full|", &["full_name", "FULL"]),
-            ("SELECT cu|", &["CURRENT_DATE", "CURRENT_TIMESTAMP", "customer_id", "customers"]),
+            ("SELECT full|", &["full_name", "full"]),
+            ("SELECT cu|", &["current_date", "current_timestamp", "customer_id", "customers"]),
+            ("SELECT CU|", &["CURRENT_DATE", "CURRENT_TIMESTAMP", "customer_id", "customers"]),
             ("SELECT o.cu|", &[]),
             ("SELECT orders.cu|", &["customer_id"]),
             ("SELECT o.T| FROM orders o", &["\"Total\""]),
             ("SELECT c.| FROM customers c", &["full_name", "id"]),
             ("SELECT * FROM orders AS o WHERE o.|", &["\"Total\"", "customer_id", "id"]),
-            ("SELECT fu| FROM orders", &["FULL"]),
+            ("SELECT fu| FROM orders", &["full"]),
             ("SELECT 1|", &[]),
         ];
         for (text, want) in cases {

@@ -21,6 +21,10 @@
 //! `INSERT`, parsed and planned once. Files of more than [`PROGRESS_THRESHOLD`] records
 //! show an indicatif progress bar on a terminal. Ctrl-C stops the import and rolls it
 //! back.
+//!
+//! NB: the whole file is read and parsed before the first row is inserted, because
+//! inference and header detection need every row; memory use is a few times the
+//! file's size.
 
 use super::dump::quote_ident;
 use cachet::session::TxnStatus;
@@ -149,14 +153,22 @@ fn is_number(s: &str) -> bool {
 
 /// Whether the first record is a header. `existing` holds the table's visible columns.
 fn detect_header(records: &[Record], existing: Option<&[(String, DataType)]>) -> bool {
-    let Some(first) = records.first() else { return false };
+    let Some(first) = records.first() else {
+        return false;
+    };
     match existing {
         Some(cols) => {
             let names_match = first.fields.len() == cols.len()
-                && first.fields.iter().zip(cols).all(|(f, (n, _))| f.as_deref().is_some_and(|f| f.trim().eq_ignore_ascii_case(n)));
-            let type_clash = first.fields.iter().zip(cols).any(|(f, (_, ty))| {
-                numeric(ty) && f.as_deref().is_some_and(|f| !is_number(f.trim()))
-            });
+                && first
+                    .fields
+                    .iter()
+                    .zip(cols)
+                    .all(|(f, (n, _))| f.as_deref().is_some_and(|f| f.trim().eq_ignore_ascii_case(n)));
+            let type_clash = first
+                .fields
+                .iter()
+                .zip(cols)
+                .any(|(f, (_, ty))| numeric(ty) && f.as_deref().is_some_and(|f| !is_number(f.trim())));
             names_match || type_clash
         }
         None => {
@@ -193,9 +205,8 @@ pub fn import(
 ) -> Result<String, String> {
     let records = parse_csv(text)?;
     let catalog = conn.with_session(|s| s.catalog());
-    let existing: Option<Vec<(String, DataType)>> = catalog
-        .table(table)
-        .map(|t| t.schema.visible_columns().map(|(_, c)| (c.name.clone(), c.ty.clone())).collect());
+    let existing: Option<Vec<(String, DataType)>> =
+        catalog.table(table).map(|t| t.schema.visible_columns().map(|(_, c)| (c.name.clone(), c.ty.clone())).collect());
     if existing.is_none() && catalog.view(table).is_some() {
         return Err(format!("cannot import into view \"{table}\""));
     }
@@ -213,10 +224,19 @@ pub fn import(
     }
     for r in data {
         if r.fields.len() < width {
-            return Err(format!("line {}: missing data for column {} (expected {width} fields, found {})", r.line, r.fields.len() + 1, r.fields.len()));
+            return Err(format!(
+                "line {}: missing data for column {} (expected {width} fields, found {})",
+                r.line,
+                r.fields.len() + 1,
+                r.fields.len()
+            ));
         }
         if r.fields.len() > width {
-            return Err(format!("line {}: extra data after last expected column (expected {width} fields, found {})", r.line, r.fields.len()));
+            return Err(format!(
+                "line {}: extra data after last expected column (expected {width} fields, found {})",
+                r.line,
+                r.fields.len()
+            ));
         }
     }
 
@@ -249,11 +269,7 @@ fn load(
         let names = column_names(head, width);
         let kinds: Vec<Kind> = (0..width)
             .map(|i| {
-                data.iter()
-                    .filter_map(|r| r.fields[i].as_deref())
-                    .map(|f| kind(f.trim()))
-                    .max()
-                    .unwrap_or(Kind::Text)
+                data.iter().filter_map(|r| r.fields[i].as_deref()).map(|f| kind(f.trim())).max().unwrap_or(Kind::Text)
             })
             .collect();
         let cols: Vec<String> = names
@@ -328,7 +344,7 @@ fn progress_bar(len: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({per_sec}, {eta} left)") {
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} rows, {eta} left") {
         bar.set_style(style);
     }
     bar
@@ -359,7 +375,21 @@ mod tests {
 
     #[test]
     fn kinds() {
-        let cases = [("1", Kind::Integer), ("-12", Kind::Integer), ("007", Kind::Text), ("0", Kind::Integer), ("0.5", Kind::Float), ("1e3", Kind::Float), (".5", Kind::Float), ("99999999999999999999", Kind::Float), ("inf", Kind::Text), ("NaN", Kind::Text), ("1.2.3", Kind::Text), ("abc", Kind::Text), ("-", Kind::Text)];
+        let cases = [
+            ("1", Kind::Integer),
+            ("-12", Kind::Integer),
+            ("007", Kind::Text),
+            ("0", Kind::Integer),
+            ("0.5", Kind::Float),
+            ("1e3", Kind::Float),
+            (".5", Kind::Float),
+            ("99999999999999999999", Kind::Float),
+            ("inf", Kind::Text),
+            ("NaN", Kind::Text),
+            ("1.2.3", Kind::Text),
+            ("abc", Kind::Text),
+            ("-", Kind::Text),
+        ];
         for (input, want) in cases {
             assert_eq!(kind(input), want, "{input}");
         }

@@ -27,7 +27,9 @@ pub struct Statement {
 enum Lex {
     Normal,
     /// Inside `'...'`; `escapes` is true for `E'...'` strings, where `\'` does not end it.
-    Single { escapes: bool },
+    Single {
+        escapes: bool,
+    },
     /// Inside a `"quoted identifier"`.
     Double,
     /// Inside `$tag$ ... $tag$`; holds the whole delimiter, e.g. `$fn$`.

@@ -270,7 +270,13 @@ mod tests {
 
     #[test]
     fn field_escaping() {
-        let cases = [("plain", "plain", "plain"), ("a,b", "\"a,b\"", "a,b"), ("say \"hi\"", "\"say \"\"hi\"\"\"", "say \"hi\""), ("a\tb\nc\\", "\"a\tb\nc\\\"", "a\\tb\\nc\\\\"), (" pad", "\" pad\"", " pad")];
+        let cases = [
+            ("plain", "plain", "plain"),
+            ("a,b", "\"a,b\"", "a,b"),
+            ("say \"hi\"", "\"say \"\"hi\"\"\"", "say \"hi\""),
+            ("a\tb\nc\\", "\"a\tb\nc\\\"", "a\\tb\\nc\\\\"),
+            (" pad", "\" pad\"", " pad"),
+        ];
         for (input, csv, tsv) in cases {
             assert_eq!(csv_field(input), csv, "csv of {input:?}");
             assert_eq!(tsv_field(input), tsv, "tsv of {input:?}");

@@ -82,7 +82,7 @@ mod tests {
             format_error(&e, Some("SELECT x FROM t;"), ""),
             "ERROR:  column \"x\" does not exist (SQLSTATE 42703)\nLINE 1: SELECT x FROM t;\n               ^\n"
         );
-        let e = Error::syntax("syntax error at or near \"FORM\"").with_position(13).with_hint("check it");
+        let e = Error::syntax("syntax error at or near \"FORM\"").with_position(15).with_hint("check it");
         assert_eq!(
             format_error(&e, Some("SELECT 1,\n  2 FORM t;"), "f.sql:3: "),
             "f.sql:3: ERROR:  syntax error at or near \"FORM\" (SQLSTATE 42601)\nLINE 2:   2 FORM t;\n            ^\nHINT:  check it\n"

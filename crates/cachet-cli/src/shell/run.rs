@@ -112,8 +112,8 @@ pub fn sqlite_style_args(args: Vec<String>) -> Vec<String> {
             }
             "noheader" => Some("--no-header".to_string()),
             "headers" => Some("--header".to_string()),
-            "bail" | "batch" | "cmd" | "echo" | "header" | "interactive" | "memory" | "mode" | "nullvalue" | "quiet"
-            | "version" | "help" => Some(format!("--{word}")),
+            "bail" | "batch" | "cmd" | "echo" | "header" | "interactive" | "memory" | "mode" | "nullvalue"
+            | "quiet" | "version" | "help" => Some(format!("--{word}")),
             _ => None,
         };
         out.push(mapped.unwrap_or(a));
@@ -183,7 +183,7 @@ pub fn run(mut args: ShellArgs) -> ExitCode {
         return status(&shell);
     }
     if interactive {
-        run_interactive(&mut shell);
+        run_interactive(&mut shell, in_memory);
         return ExitCode::SUCCESS;
     }
     let origin = Origin { name: Some("<stdin>".into()) };
@@ -225,7 +225,7 @@ fn prompt(shell: &Shell, buf: &StatementBuffer) -> &'static str {
 }
 
 /// The interactive loop.
-fn run_interactive(shell: &mut Shell) {
+fn run_interactive(shell: &mut Shell, in_memory: bool) {
     if let Err(e) = shell.interrupt.install() {
         shell.report(&format!("Warning: Ctrl-C will end the shell while a statement runs: {e}\n"));
     }
@@ -247,7 +247,7 @@ fn run_interactive(shell: &mut Shell) {
             "cachet {} (PostgreSQL dialect). Enter \".help\" for help, Ctrl-D to exit.",
             env!("CARGO_PKG_VERSION")
         );
-        if shell.location.contains("in-memory") {
+        if in_memory {
             println!("Connected to a transient in-memory database: nothing is saved when you exit.");
         } else {
             println!("Connected to {}.", shell.location);
@@ -267,7 +267,11 @@ fn run_interactive(shell: &mut Shell) {
                 entry.clear();
                 continue;
             }
-            Err(ReadlineError::Eof) => break,
+            Err(ReadlineError::Eof) => {
+                // Leave the terminal's next prompt on a line of its own.
+                println!();
+                break;
+            }
             Err(e) => {
                 shell.report(&format!("Error: cannot read input: {e}\n"));
                 break;
@@ -317,6 +321,9 @@ mod tests {
             sqlite_style_args(args(&["cachet", "-bail", "-csv", "-noheader", "x", "--", "-bail"])),
             args(&["cachet", "--bail", "--mode=csv", "--no-header", "x", "--", "-bail"])
         );
-        assert_eq!(sqlite_style_args(args(&["cachet", "-m", "-q", "--json"])), args(&["cachet", "-m", "-q", "--mode=json"]));
+        assert_eq!(
+            sqlite_style_args(args(&["cachet", "-m", "-q", "--json"])),
+            args(&["cachet", "-m", "-q", "--mode=json"])
+        );
     }
 }

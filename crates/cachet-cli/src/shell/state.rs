@@ -61,7 +61,7 @@ impl Interrupt {
                     eprintln!("\nQuitting.");
                     std::process::exit(130);
                 }
-                eprintln!("\nInterrupt: the statement will finish (cancelling is not supported yet). Press Ctrl-C again to quit.");
+                eprintln!("\nCancel requested, but statements cannot be cancelled yet: waiting for it to finish. Press Ctrl-C again to quit.");
             }
         })
         .map_err(|e| e.to_string())
@@ -131,7 +131,10 @@ pub struct Shell {
     out: Sink,
     /// The file of `.output`, or of `.once` (with `once` set).
     pub out_path: Option<PathBuf>,
+    /// Set by `.once`: the redirection ends after the next command.
     once: bool,
+    /// Whether the `.once` command itself has ended, so the next end is the command's.
+    once_armed: bool,
     /// Errors reported so far (the exit status of a script depends on it).
     pub errors: usize,
     pub interrupt: Interrupt,
@@ -154,6 +157,7 @@ impl Shell {
             out: Sink::Stdout(BufWriter::new(io::stdout())),
             out_path: None,
             once: false,
+            once_armed: false,
             errors: 0,
             interrupt: Interrupt::default(),
             depth: 0,
@@ -177,6 +181,7 @@ impl Shell {
         }
         self.out_path = path;
         self.once = once;
+        self.once_armed = false;
         Ok(())
     }
 
@@ -186,7 +191,11 @@ impl Shell {
             self.report(&format!("Error: cannot write output: {e}\n"));
         }
         if self.once {
-            let _ = self.redirect(None, false);
+            if self.once_armed {
+                let _ = self.redirect(None, false);
+            } else {
+                self.once_armed = true;
+            }
         }
     }
 
@@ -205,9 +214,10 @@ impl Shell {
         self.report(&format!("{prefix}Error: {message}\n"));
     }
 
-    /// The flow after an error: stop when bailing out of a script.
+    /// The flow after an error: with bail on, stop the script (a `.read` file counts
+    /// as one even in the interactive shell, which itself goes on).
     pub fn after_error(&self) -> Flow {
-        if self.bail && !self.interactive {
+        if self.bail && (!self.interactive || self.depth > 0) {
             Flow::Stop
         } else {
             Flow::Continue
@@ -287,16 +297,23 @@ impl Shell {
             Ok(results) => {
                 if self.interrupt.requested() {
                     self.interrupt.set_busy(false);
-                    self.report("Interrupted: the statement ran to completion; its output was discarded and the rest of the input skipped.\n");
+                    self.report("Interrupted: the statement finished; its output was discarded and the rest of the input skipped.\n");
                     self.interrupt.clear();
                     return Flow::Stop;
                 }
                 for r in results {
-                    let tag_after_rows = matches!(r.tag.split(' ').next(), Some("INSERT" | "UPDATE" | "DELETE" | "MERGE"));
+                    let tag_after_rows =
+                        matches!(r.tag.split(' ').next(), Some("INSERT" | "UPDATE" | "DELETE" | "MERGE"));
                     let written = match &r.columns {
                         Some(cols) => {
                             let w = write_rows(&mut self.out, &self.format, cols, &r.rows, &tz);
-                            w.and_then(|()| if tag_after_rows && !self.quiet { writeln!(self.out, "{}", r.tag) } else { Ok(()) })
+                            w.and_then(|()| {
+                                if tag_after_rows && !self.quiet {
+                                    writeln!(self.out, "{}", r.tag)
+                                } else {
+                                    Ok(())
+                                }
+                            })
                         }
                         None if !self.quiet && !r.tag.is_empty() => writeln!(self.out, "{}", r.tag),
                         None => Ok(()),

@@ -12,9 +12,7 @@ pub struct Sqlite(Connection);
 
 impl Sqlite {
     pub fn open() -> Result<Sqlite, String> {
-        Connection::open_in_memory()
-            .map(Sqlite)
-            .map_err(|e| e.to_string())
+        Connection::open_in_memory().map(Sqlite).map_err(|e| e.to_string())
     }
 }
 
@@ -37,9 +35,7 @@ impl SltDatabase for Sqlite {
                     ValueRef::Null => Cell::Null,
                     ValueRef::Integer(i) => Cell::Int(i),
                     ValueRef::Real(f) => Cell::Float(f),
-                    ValueRef::Text(t) | ValueRef::Blob(t) => {
-                        Cell::Text(String::from_utf8_lossy(t).into_owned())
-                    }
+                    ValueRef::Text(t) | ValueRef::Blob(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
                 });
             }
             out.push(cells);

@@ -3,7 +3,5 @@
 mod schema;
 mod snapshot;
 
-pub use schema::{
-    CheckDef, Column, IndexDef, Table, TableOptions, TableSchema, ViewDef, ROWID_COLUMN,
-};
+pub use schema::{CheckDef, Column, IndexDef, Table, TableOptions, TableSchema, ViewDef, ROWID_COLUMN};
 pub use snapshot::Catalog;

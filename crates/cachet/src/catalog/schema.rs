@@ -103,10 +103,7 @@ pub struct Table {
 
 impl Table {
     pub fn new(schema: TableSchema, store: Arc<TableStore>) -> Arc<Table> {
-        Arc::new(Table {
-            schema: Arc::new(schema),
-            store,
-        })
+        Arc::new(Table { schema: Arc::new(schema), store })
     }
 }
 

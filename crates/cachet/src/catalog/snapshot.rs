@@ -45,17 +45,13 @@ impl Catalog {
 
     /// The table owning the index with this name.
     pub fn index_owner(&self, index: &str) -> Option<&Arc<Table>> {
-        self.tables
-            .values()
-            .find(|t| t.schema.indexes.iter().any(|i| i.name == index))
+        self.tables.values().find(|t| t.schema.indexes.iter().any(|i| i.name == index))
     }
 
     /// Whether a table, view or index has this name (they share one namespace, as
     /// relations do in PostgreSQL).
     pub fn relation_exists(&self, name: &str) -> bool {
-        self.tables.contains_key(name)
-            || self.views.contains_key(name)
-            || self.index_owner(name).is_some()
+        self.tables.contains_key(name) || self.views.contains_key(name) || self.index_owner(name).is_some()
     }
 
     /// Allocates an id for a table or an index.
@@ -75,10 +71,7 @@ impl Catalog {
 
     fn check_free(&self, name: &str) -> Result<()> {
         if self.relation_exists(name) {
-            return Err(Error::new(
-                SqlState::DUPLICATE_TABLE,
-                format!("relation \"{name}\" already exists"),
-            ));
+            return Err(Error::new(SqlState::DUPLICATE_TABLE, format!("relation \"{name}\" already exists")));
         }
         Ok(())
     }
@@ -123,10 +116,7 @@ impl Catalog {
     /// Updates the definition of a table whose storage stays the same.
     pub fn update_schema(&mut self, name: &str, schema: TableSchema) -> Result<Arc<Table>> {
         let Some(old) = self.tables.get(name) else {
-            return Err(Error::new(
-                SqlState::UNDEFINED_TABLE,
-                format!("relation \"{name}\" does not exist"),
-            ));
+            return Err(Error::new(SqlState::UNDEFINED_TABLE, format!("relation \"{name}\" does not exist")));
         };
         let table = Table::new(schema, old.store.clone());
         self.replace_table(name, table.clone());

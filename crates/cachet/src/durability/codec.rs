@@ -36,16 +36,63 @@ impl CatalogDefs {
 #[derive(Clone, Debug)]
 pub enum LogOp {
     /// The row under `key` is now `row` (insert or update).
-    Put { table: u32, key: Key, expires: i64, row: Vec<Value> },
+    Put {
+        table: u32,
+        key: Key,
+        expires: i64,
+        row: Vec<Value>,
+    },
     /// The row under `key` is gone.
-    Delete { table: u32, key: Key },
-    /// The definitions are now these.
+    Delete {
+        table: u32,
+        key: Key,
+    },
+    /// The definitions are now these (checkpoints).
     Catalog(Box<CatalogDefs>),
+    /// A table was created or its definition changed (schema changes in the log).
+    PutTable(Box<TableSchema>),
+    DropTable(u32),
+    PutView(Box<ViewDef>),
+    DropView(String),
 }
 
 const OP_PUT: u8 = 1;
 const OP_DELETE: u8 = 2;
 const OP_CATALOG: u8 = 3;
+const OP_PUT_TABLE: u8 = 4;
+const OP_DROP_TABLE: u8 = 5;
+const OP_PUT_VIEW: u8 = 6;
+const OP_DROP_VIEW: u8 = 7;
+
+/// The schema changes that turn catalog `old` into `new`, as log operations.
+pub fn catalog_diff(old: &Catalog, new: &Catalog) -> Vec<LogOp> {
+    let mut ops = Vec::new();
+    for t in old.tables() {
+        if new.table_by_id(t.schema.id).is_none() {
+            ops.push(LogOp::DropTable(t.schema.id));
+        }
+    }
+    for t in new.tables() {
+        let changed = match old.table_by_id(t.schema.id) {
+            Some(o) => !Arc::ptr_eq(&o.schema, &t.schema) && o.schema != t.schema,
+            None => true,
+        };
+        if changed {
+            ops.push(LogOp::PutTable(Box::new((*t.schema).clone())));
+        }
+    }
+    for v in old.views() {
+        if new.view(&v.name).is_none() {
+            ops.push(LogOp::DropView(v.name.clone()));
+        }
+    }
+    for v in new.views() {
+        if old.view(&v.name).is_none_or(|o| **o != **v) {
+            ops.push(LogOp::PutView(Box::new((**v).clone())));
+        }
+    }
+    ops
+}
 
 /// Appends an unsigned LEB128 integer.
 pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -169,8 +216,23 @@ pub fn put_op(out: &mut Vec<u8>, op: &LogOp) {
         }
         LogOp::Catalog(defs) => {
             out.push(OP_CATALOG);
-            let bytes = postcard::to_allocvec(defs.as_ref()).unwrap_or_default();
-            put_bytes(out, &bytes);
+            put_bytes(out, &postcard::to_allocvec(defs.as_ref()).unwrap_or_default());
+        }
+        LogOp::PutTable(schema) => {
+            out.push(OP_PUT_TABLE);
+            put_bytes(out, &postcard::to_allocvec(schema.as_ref()).unwrap_or_default());
+        }
+        LogOp::DropTable(id) => {
+            out.push(OP_DROP_TABLE);
+            out.extend_from_slice(&id.to_le_bytes());
+        }
+        LogOp::PutView(view) => {
+            out.push(OP_PUT_VIEW);
+            put_bytes(out, &postcard::to_allocvec(view.as_ref()).unwrap_or_default());
+        }
+        LogOp::DropView(name) => {
+            out.push(OP_DROP_VIEW);
+            put_bytes(out, name.as_bytes());
         }
     }
 }
@@ -324,6 +386,14 @@ impl<'a> Reader<'a> {
                     postcard::from_bytes(self.bytes()?).map_err(|_| corrupt("catalog definitions"))?;
                 LogOp::Catalog(Box::new(defs))
             }
+            OP_PUT_TABLE => {
+                LogOp::PutTable(Box::new(postcard::from_bytes(self.bytes()?).map_err(|_| corrupt("table definition"))?))
+            }
+            OP_DROP_TABLE => LogOp::DropTable(self.u32()?),
+            OP_PUT_VIEW => {
+                LogOp::PutView(Box::new(postcard::from_bytes(self.bytes()?).map_err(|_| corrupt("view definition"))?))
+            }
+            OP_DROP_VIEW => LogOp::DropView(self.str()?.to_string()),
             t => return Err(corrupt(&format!("unknown operation {t}"))),
         })
     }

@@ -109,6 +109,29 @@ impl Rebuild {
     fn apply(&mut self, op: LogOp, ts: u64) -> Result<()> {
         match op {
             LogOp::Catalog(defs) => self.apply_catalog(*defs)?,
+            LogOp::PutTable(schema) => {
+                let store = self.stores.get(&schema.id).cloned().unwrap_or_else(|| TableStore::new(schema.id));
+                reconcile_indexes(&store, &schema, self.now)?;
+                self.catalog.reserve_id(schema.id);
+                for i in &schema.indexes {
+                    self.catalog.reserve_id(i.id);
+                }
+                if let Some(old) = self.catalog.table_by_id(schema.id).map(|t| t.schema.name.clone()) {
+                    self.catalog.remove_table(&old);
+                }
+                self.stores.insert(schema.id, store.clone());
+                self.catalog.add_table(Table::new(*schema, store))?;
+            }
+            LogOp::DropTable(id) => {
+                if let Some(name) = self.catalog.table_by_id(id).map(|t| t.schema.name.clone()) {
+                    self.catalog.remove_table(&name);
+                }
+                self.stores.remove(&id);
+            }
+            LogOp::PutView(view) => self.catalog.add_view(*view, true)?,
+            LogOp::DropView(name) => {
+                self.catalog.remove_view(&name);
+            }
             LogOp::Put { table, key, expires, row } => {
                 let store = self.store(table)?;
                 if expires <= self.now {
@@ -322,15 +345,15 @@ impl Durability {
 
     /// Encodes a transaction's changes as a commit payload; the timestamp is filled in
     /// by [`Durability::append`].
-    pub fn encode_commit(txn: &Txn, catalog: Option<&Catalog>) -> Vec<u8> {
+    pub fn encode_commit(txn: &Txn, schema_change: Option<(&Catalog, &Catalog)>) -> Vec<u8> {
         let mut out = Vec::with_capacity(64);
         out.push(RECORD_COMMIT);
         out.extend_from_slice(&0u64.to_le_bytes());
         let changes = txn.changes();
-        let n = changes.len() as u64 + catalog.is_some() as u64;
-        codec::put_varint(&mut out, n);
-        if let Some(c) = catalog {
-            put_op(&mut out, &LogOp::Catalog(Box::new(CatalogDefs::of(c))));
+        let ddl = schema_change.map(|(old, new)| codec::catalog_diff(old, new)).unwrap_or_default();
+        codec::put_varint(&mut out, changes.len() as u64 + ddl.len() as u64);
+        for op in &ddl {
+            put_op(&mut out, op);
         }
         for ch in changes {
             let op = match ch.row {

@@ -22,6 +22,9 @@ pub trait VfsFile: Send + Sync {
     /// Cuts the file to `len` bytes.
     fn truncate(&mut self, len: u64) -> io::Result<()>;
     fn len(&mut self) -> io::Result<u64>;
+    fn is_empty(&mut self) -> io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
 }
 
 /// A file system.

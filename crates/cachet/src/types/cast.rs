@@ -38,8 +38,8 @@ use super::datetime::{
 use super::io::{coerce_length, format_value, parse_value};
 use super::json::Jsonb;
 use super::numeric::{
-    apply_typmod, check_int_range, decimal_to_f32, decimal_to_f64, decimal_to_int, f32_to_decimal, f64_to_decimal, f64_to_f32,
-    float_to_int,
+    apply_typmod, check_int_range, decimal_to_f32, decimal_to_f64, decimal_to_int, f32_to_decimal, f64_to_decimal,
+    f64_to_f32, float_to_int,
 };
 use super::{Array, DataType, TimeZone, Value};
 use crate::error::{Error, Result, SqlState};
@@ -241,7 +241,9 @@ pub fn cast_from(v: Value, from: &DataType, to: &DataType, context: CastContext,
         // JSON.
         (Value::Json(s), T::Jsonb) => Value::Jsonb(Arc::new(Jsonb::parse(&s)?)),
         (Value::Jsonb(j), T::Json) => Value::Json(j.to_string().into()),
-        (Value::Jsonb(j), to) if matches!(to, T::Bool | T::Int2 | T::Int4 | T::Int8 | T::Float4 | T::Float8 | T::Numeric(_)) => {
+        (Value::Jsonb(j), to)
+            if matches!(to, T::Bool | T::Int2 | T::Int4 | T::Int8 | T::Float4 | T::Float8 | T::Numeric(_)) =>
+        {
             jsonb_to(&j, to)?
         }
 
@@ -287,12 +289,9 @@ fn int_to(i: i64, from: &DataType, to: &DataType) -> Result<Value> {
 
 /// `jsonb` to `boolean` and the numeric types: the scalar must have the right type.
 fn jsonb_to(j: &Jsonb, to: &DataType) -> Result<Value> {
-    let wrong = || {
-        Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!("cannot cast jsonb {} to type {to}", j.type_name()),
-        )
-    };
+    // NB: PostgreSQL calls a JSON number "numeric" here (jsonb_typeof says "number").
+    let kind = if j.as_number().is_some() { "numeric" } else { j.type_name() };
+    let wrong = || Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("cannot cast jsonb {kind} to type {to}"));
     if let DataType::Bool = to {
         return j.as_bool().map(Value::Bool).ok_or_else(wrong);
     }
@@ -458,7 +457,10 @@ mod tests {
         assert_eq!(c(Value::Float8(0.1), Numeric(None), Assignment), "0.1");
         assert_eq!(c(num("0.1"), Float8, Implicit), "0.1");
         assert_eq!(c(Value::Int4(7), Numeric(Some(NumericTypmod { precision: 5, scale: 2 })), Assignment), "7.00");
-        assert_eq!(c(lit("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", &Uuid), Text, Assignment), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+        assert_eq!(
+            c(lit("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", &Uuid), Text, Assignment),
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
+        );
         assert_eq!(c(Value::Null, Int4, Explicit), "NULL");
 
         // Time zones apply.
@@ -509,8 +511,19 @@ mod tests {
             (Value::Int8(1 << 40), Int4, SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"),
             (lit("null", &Jsonb), Int4, SqlState::INVALID_PARAMETER_VALUE, "cannot cast jsonb null to type integer"),
             (lit("\"a\"", &Jsonb), Bool, SqlState::INVALID_PARAMETER_VALUE, "cannot cast jsonb string to type boolean"),
-            (lit("{}", &Jsonb), Numeric(None), SqlState::INVALID_PARAMETER_VALUE, "cannot cast jsonb object to type numeric"),
-            (lit("[1]", &Jsonb), Float8, SqlState::INVALID_PARAMETER_VALUE, "cannot cast jsonb array to type double precision"),
+            (lit("1.5", &Jsonb), Bool, SqlState::INVALID_PARAMETER_VALUE, "cannot cast jsonb numeric to type boolean"),
+            (
+                lit("{}", &Jsonb),
+                Numeric(None),
+                SqlState::INVALID_PARAMETER_VALUE,
+                "cannot cast jsonb object to type numeric",
+            ),
+            (
+                lit("[1]", &Jsonb),
+                Float8,
+                SqlState::INVALID_PARAMETER_VALUE,
+                "cannot cast jsonb array to type double precision",
+            ),
             (Value::Int8(1), Bool, SqlState::CANNOT_COERCE, "cannot cast type bigint to boolean"),
             (lit("2024-01-01", &Date), Int4, SqlState::CANNOT_COERCE, "cannot cast type date to integer"),
             (
@@ -519,7 +532,12 @@ mod tests {
                 SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
                 "numeric field overflow",
             ),
-            (Value::text("x"), Uuid, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type uuid: \"x\""),
+            (
+                Value::text("x"),
+                Uuid,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type uuid: \"x\"",
+            ),
             (Value::Float8(1e-50), Float4, SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: underflow"),
             (Value::Bytea(vec![1u8].into()), Uuid, SqlState::CANNOT_COERCE, "cannot cast type bytea to uuid"),
         ];
@@ -540,7 +558,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let a = Arc::new(Array { element_type: DataType::Int4, items: vec![Value::Int4(1)] });
-        match cast(Value::Array(a.clone()), &DataType::Array(Box::new(DataType::Int4)), CastContext::Implicit, &tz).unwrap() {
+        match cast(Value::Array(a.clone()), &DataType::Array(Box::new(DataType::Int4)), CastContext::Implicit, &tz)
+            .unwrap()
+        {
             Value::Array(b) => assert!(Arc::ptr_eq(&a, &b)),
             other => panic!("{other:?}"),
         }

@@ -41,9 +41,7 @@ use rust_decimal::Decimal;
 use std::fmt::Write as _;
 
 pub use super::datetime_format::{to_char_interval, to_char_number, to_char_timestamp, to_date, to_timestamp};
-pub use super::datetime_parse::{
-    parse_date, parse_interval, parse_time, parse_timestamp, parse_timestamptz,
-};
+pub use super::datetime_parse::{parse_date, parse_interval, parse_time, parse_timestamp, parse_timestamptz};
 
 /// Microseconds per second.
 pub const USECS_PER_SEC: i64 = 1_000_000;
@@ -80,10 +78,8 @@ pub const TIMESTAMP_MIN: i64 = -211_813_488_000_000_000;
 /// One past the last valid timestamp (294277-01-01 00:00:00).
 pub const TIMESTAMP_END: i64 = 9_223_371_331_200_000_000;
 
-const DAY_TAB: [[i32; 12]; 2] = [
-    [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
-    [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
-];
+const DAY_TAB: [[i32; 12]; 2] =
+    [[31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]];
 
 /// Month names, as `to_char` and date input use them.
 pub const MONTH_NAMES: [&str; 12] = [
@@ -120,17 +116,11 @@ pub(crate) fn err_interval_range() -> Error {
 }
 
 fn err_unit_not_recognized(unit: &str, type_name: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_PARAMETER_VALUE,
-        format!("unit \"{unit}\" not recognized for type {type_name}"),
-    )
+    Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("unit \"{unit}\" not recognized for type {type_name}"))
 }
 
 fn err_unit_not_supported(unit: &str, type_name: &str) -> Error {
-    Error::new(
-        SqlState::FEATURE_NOT_SUPPORTED,
-        format!("unit \"{unit}\" not supported for type {type_name}"),
-    )
+    Error::new(SqlState::FEATURE_NOT_SUPPORTED, format!("unit \"{unit}\" not supported for type {type_name}"))
 }
 
 const TS_NAME: &str = "timestamp without time zone";
@@ -298,10 +288,7 @@ pub fn fields_to_timestamp(f: &DateTimeFields) -> Result<i64> {
     }
     let date = date2j(f.year, f.month, f.day) - POSTGRES_EPOCH_JDATE;
     let time = f.time_of_day();
-    let ts = date
-        .checked_mul(USECS_PER_DAY)
-        .and_then(|v| v.checked_add(time))
-        .ok_or_else(err_timestamp_range)?;
+    let ts = date.checked_mul(USECS_PER_DAY).and_then(|v| v.checked_add(time)).ok_or_else(err_timestamp_range)?;
     if !is_valid_timestamp(ts) {
         return Err(err_timestamp_range());
     }
@@ -553,15 +540,7 @@ pub fn interval_to_fields(iv: &Interval) -> IntervalFields {
     t -= minutes * USECS_PER_MINUTE;
     let seconds = t / USECS_PER_SEC;
     let micros = t - seconds * USECS_PER_SEC;
-    IntervalFields {
-        years: iv.months / 12,
-        months: iv.months % 12,
-        days: iv.days,
-        hours,
-        minutes,
-        seconds,
-        micros,
-    }
+    IntervalFields { years: iv.months / 12, months: iv.months % 12, days: iv.days, hours, minutes, seconds, micros }
 }
 
 fn push_interval_part(buf: &mut String, value: i64, unit: &str, is_zero: &mut bool, is_before: &mut bool) {
@@ -816,12 +795,10 @@ pub fn date_to_timestamp(d: i32) -> Result<i64> {
     match d {
         DATE_POS_INFINITY => Ok(TS_POS_INFINITY),
         DATE_NEG_INFINITY => Ok(TS_NEG_INFINITY),
-        _ => {
-            match (d as i64).checked_mul(USECS_PER_DAY) {
-                Some(ts) if is_valid_timestamp(ts) => Ok(ts),
-                _ => Err(Error::new(SqlState::DATETIME_FIELD_OVERFLOW, "date out of range for timestamp")),
-            }
-        }
+        _ => match (d as i64).checked_mul(USECS_PER_DAY) {
+            Some(ts) if is_valid_timestamp(ts) => Ok(ts),
+            _ => Err(Error::new(SqlState::DATETIME_FIELD_OVERFLOW, "date out of range for timestamp")),
+        },
     }
 }
 
@@ -1178,8 +1155,8 @@ pub enum DateUnit {
     TimezoneMinute,
 }
 
-/// Looks a unit up as PostgreSQL's `DecodeUnits`/`DecodeSpecial` do for these
-/// functions: case-insensitive, singular, plural and abbreviated spellings.
+/// Looks a unit up as PostgreSQL's `DecodeUnits` then `DecodeSpecial` do for
+/// `extract`/`date_part`: case-insensitive, singular, plural and abbreviated spellings.
 pub fn parse_unit(unit: &str) -> Option<DateUnit> {
     use DateUnit::*;
     let lower = unit.to_ascii_lowercase();
@@ -1207,12 +1184,19 @@ pub fn parse_unit(unit: &str) -> Option<DateUnit> {
         "isodow" => IsoDow,
         "doy" => Doy,
         "isoyear" => IsoYear,
-        "julian" | "j" => Julian,
+        "julian" | "j" | "jd" => Julian,
         "timezone" => Timezone,
         "timezone_h" => TimezoneHour,
         "timezone_m" => TimezoneMinute,
         _ => return None,
     })
+}
+
+/// Looks a unit up as `date_trunc` does (PostgreSQL's `DecodeUnits` only): `dow`,
+/// `doy`, `epoch`, `julian`, `isodow` and `isoyear` are not recognized there.
+fn parse_trunc_unit(unit: &str) -> Option<DateUnit> {
+    use DateUnit::*;
+    parse_unit(unit).filter(|u| !matches!(u, Dow | IsoDow | Doy | IsoYear | Epoch | Julian))
 }
 
 /// ISO 8601 week number of a date (PostgreSQL's `date2isoweek`).
@@ -1294,9 +1278,7 @@ fn trunc_fields(f: &mut DateTimeFields, unit: DateUnit) -> Option<bool> {
                         -((99 - (f.year - 1)) / 100) * 100 + 1
                     }
                 }
-                Decade => {
-                    f.year = if f.year > 0 { (f.year / 10) * 10 } else { -((8 - (f.year - 1)) / 10) * 10 }
-                }
+                Decade => f.year = if f.year > 0 { (f.year / 10) * 10 } else { -((8 - (f.year - 1)) / 10) * 10 },
                 _ => {}
             }
             f.month = 1;
@@ -1351,7 +1333,7 @@ fn trunc_fields(f: &mut DateTimeFields, unit: DateUnit) -> Option<bool> {
 /// `date_trunc(unit, timestamp)`. Unknown units fail with 22023, known but unsupported
 /// ones (`dow`, `epoch`) with 0A000, as in PostgreSQL.
 pub fn date_trunc(unit: &str, ts: i64) -> Result<i64> {
-    let u = parse_unit(unit).ok_or_else(|| err_unit_not_recognized(&unit.to_ascii_lowercase(), TS_NAME))?;
+    let u = parse_trunc_unit(unit).ok_or_else(|| err_unit_not_recognized(&unit.to_ascii_lowercase(), TS_NAME))?;
     if is_infinite_ts(ts) {
         return Ok(ts);
     }
@@ -1363,13 +1345,12 @@ pub fn date_trunc(unit: &str, ts: i64) -> Result<i64> {
 /// `date_trunc(unit, timestamptz)` in a zone: truncates local time; for units of a day
 /// or more the result is local midnight re-resolved in the zone.
 pub fn date_trunc_tz(unit: &str, ts: i64, tz: &TimeZone) -> Result<i64> {
-    let u = parse_unit(unit).ok_or_else(|| err_unit_not_recognized(&unit.to_ascii_lowercase(), TSTZ_NAME))?;
+    let u = parse_trunc_unit(unit).ok_or_else(|| err_unit_not_recognized(&unit.to_ascii_lowercase(), TSTZ_NAME))?;
     if is_infinite_ts(ts) {
         return Ok(ts);
     }
     let (mut f, offset) = timestamptz_to_fields(ts, tz).ok_or_else(err_timestamp_range)?;
-    let big =
-        trunc_fields(&mut f, u).ok_or_else(|| err_unit_not_supported(&unit.to_ascii_lowercase(), TSTZ_NAME))?;
+    let big = trunc_fields(&mut f, u).ok_or_else(|| err_unit_not_supported(&unit.to_ascii_lowercase(), TSTZ_NAME))?;
     if big {
         fields_to_timestamptz(&f, tz)
     } else {
@@ -1386,7 +1367,7 @@ pub fn date_trunc_tz(unit: &str, ts: i64, tz: &TimeZone) -> Result<i64> {
 pub fn date_trunc_interval(unit: &str, iv: &Interval) -> Result<Interval> {
     use DateUnit::*;
     let lower = unit.to_ascii_lowercase();
-    let u = parse_unit(unit).ok_or_else(|| err_unit_not_recognized(&lower, "interval"))?;
+    let u = parse_trunc_unit(unit).ok_or_else(|| err_unit_not_recognized(&lower, "interval"))?;
     let f = interval_to_fields(iv);
     let mut years = f.years as i64;
     let (mut months, mut days, mut hours, mut minutes, mut seconds, mut micros) =
@@ -1461,17 +1442,29 @@ pub fn date_trunc_interval(unit: &str, iv: &Interval) -> Result<Interval> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Part {
     Int(i64),
-    /// `value / 10^scale`, with `value` in i128 to hold epoch microseconds.
-    Fixed(i128, u32),
+    /// `value / 10^scale` for EXTRACT (NUMERIC), with `value` in i128 to hold epoch
+    /// microseconds, and the float8 that `date_part` computes with PostgreSQL's own
+    /// float arithmetic (which can differ in the last bit).
+    Fixed(i128, u32, f64),
     Infinity(bool),
     Null,
+}
+
+/// Seconds with their fraction as `date_part` computes them.
+fn float_seconds(sec_micros: i128) -> f64 {
+    (sec_micros / 1_000_000) as f64 + (sec_micros % 1_000_000) as f64 / 1_000_000.0
+}
+
+/// Milliseconds as `date_part` computes them.
+fn float_millis(sec_micros: i128) -> f64 {
+    (sec_micros / 1_000_000) as f64 * 1000.0 + (sec_micros % 1_000_000) as f64 / 1000.0
 }
 
 impl Part {
     fn to_decimal(self, unit: &str) -> Result<Option<Decimal>> {
         match self {
             Part::Int(v) => Ok(Some(Decimal::from(v))),
-            Part::Fixed(v, scale) => Decimal::try_from_i128_with_scale(v, scale)
+            Part::Fixed(v, scale, _) => Decimal::try_from_i128_with_scale(v, scale)
                 .map(Some)
                 .map_err(|_| Error::out_of_range("value overflows numeric format")),
             Part::Infinity(_) => Err(Error::unsupported(format!(
@@ -1484,7 +1477,7 @@ impl Part {
     fn to_f64(self) -> Option<f64> {
         match self {
             Part::Int(v) => Some(v as f64),
-            Part::Fixed(v, scale) => Some(v as f64 / 10f64.powi(scale as i32)),
+            Part::Fixed(_, _, f) => Some(f),
             Part::Infinity(neg) => Some(if neg { f64::NEG_INFINITY } else { f64::INFINITY }),
             Part::Null => None,
         }
@@ -1556,8 +1549,8 @@ fn time_fields_part(u: DateUnit, f: &DateTimeFields) -> Option<Part> {
     let sec_micros = f.second as i128 * 1_000_000 + f.micros as i128;
     Some(match u {
         Microseconds => Part::Int(sec_micros as i64),
-        Milliseconds => Part::Fixed(sec_micros, 3),
-        Second => Part::Fixed(sec_micros, 6),
+        Milliseconds => Part::Fixed(sec_micros, 3, float_millis(sec_micros)),
+        Second => Part::Fixed(sec_micros, 6, float_seconds(sec_micros)),
         Minute => Part::Int(f.minute as i64),
         Hour => Part::Int(f.hour as i64),
         _ => return None,
@@ -1595,7 +1588,8 @@ fn timestamp_part(u: DateUnit, unit: &str, ts: i64, tz: Option<&TimeZone>) -> Re
     Ok(match u {
         DateUnit::Epoch => {
             // For timestamp without time zone, the epoch is read as if UTC.
-            Part::Fixed(ts as i128 + UNIX_TO_PG_MICROS as i128, 6)
+            let v = ts as i128 + UNIX_TO_PG_MICROS as i128;
+            Part::Fixed(v, 6, v as f64 / 1_000_000.0)
         }
         DateUnit::Julian => {
             let j = date2j(f.year, f.month, f.day) as i128;
@@ -1606,7 +1600,11 @@ fn timestamp_part(u: DateUnit, unit: &str, ts: i64, tz: Option<&TimeZone>) -> Re
                 // j + micros / 86400000000, exactly representable with scale 20 or less
                 // only approximately; PostgreSQL prints 20 fraction digits.
                 let scaled = j * 10i128.pow(20) + day_micros * 10i128.pow(20) / USECS_PER_DAY as i128;
-                Part::Fixed(scaled, 20)
+                let float = j as f64
+                    + (((f.hour as i64 * 60 + f.minute as i64) * 60 + f.second as i64) as f64
+                        + f.micros as f64 / 1_000_000.0)
+                        / SECS_PER_DAY as f64;
+                Part::Fixed(scaled, 20, float)
             }
         }
         DateUnit::Timezone => Part::Int(offset as i64),
@@ -1655,7 +1653,7 @@ fn time_part(u: DateUnit, unit: &str, t: i64) -> Result<Part> {
         return Ok(p);
     }
     match u {
-        DateUnit::Epoch => Ok(Part::Fixed(t as i128, 6)),
+        DateUnit::Epoch => Ok(Part::Fixed(t as i128, 6, t as f64 / 1_000_000.0)),
         _ => Err(err_unit_not_supported(unit, "time without time zone")),
     }
 }
@@ -1666,8 +1664,8 @@ fn interval_part(u: DateUnit, unit: &str, iv: &Interval) -> Result<Part> {
     let sec_micros = f.seconds as i128 * 1_000_000 + f.micros as i128;
     Ok(match u {
         Microseconds => Part::Int(sec_micros as i64),
-        Milliseconds => Part::Fixed(sec_micros, 3),
-        Second => Part::Fixed(sec_micros, 6),
+        Milliseconds => Part::Fixed(sec_micros, 3, float_millis(sec_micros)),
+        Second => Part::Fixed(sec_micros, 6, float_seconds(sec_micros)),
         Minute => Part::Int(f.minutes),
         Hour => Part::Int(f.hours),
         Day => Part::Int(f.days as i64),
@@ -1682,13 +1680,22 @@ fn interval_part(u: DateUnit, unit: &str, iv: &Interval) -> Result<Part> {
             let secs = (iv.months as i128 / 12) * 31_557_600
                 + (iv.months as i128 % 12) * 30 * 86_400
                 + iv.days as i128 * 86_400;
-            Part::Fixed(secs * 1_000_000 + iv.micros as i128, 6)
+            let float = iv.micros as f64 / 1_000_000.0
+                + (365.25 * 86_400.0) * (iv.months / 12) as f64
+                + (30.0 * 86_400.0) * (iv.months % 12) as f64
+                + 86_400.0 * iv.days as f64;
+            Part::Fixed(secs * 1_000_000 + iv.micros as i128, 6, float)
         }
         _ => return Err(err_unit_not_supported(unit, "interval")),
     })
 }
 
 fn value_part(unit: &str, v: &Value, tz: &TimeZone, for_date_part: bool) -> Result<Part> {
+    // NB: date_part(text, date) is defined in SQL as date_part on the timestamp, so it
+    // accepts time units (all 0); EXTRACT from a date does not.
+    if let (Value::Date(d), true) = (v, for_date_part) {
+        return value_part(unit, &Value::Timestamp(date_to_timestamp(*d)?), tz, true);
+    }
     let lower = unit.to_ascii_lowercase();
     let type_name = match v {
         Value::Date(_) => "date",
@@ -1706,14 +1713,6 @@ fn value_part(unit: &str, v: &Value, tz: &TimeZone, for_date_part: bool) -> Resu
     };
     let u = parse_unit(unit).ok_or_else(|| err_unit_not_recognized(&lower, type_name))?;
     match v {
-        // NB: date_part(text, date) is defined in SQL as date_part on the timestamp,
-        // so it accepts time units (all 0); EXTRACT from a date does not.
-        Value::Date(d) if for_date_part => {
-            if is_infinite_date(*d) {
-                return date_part_of_date(u, &lower, *d);
-            }
-            timestamp_part(u, &lower, date_to_timestamp(*d)?, None)
-        }
         Value::Date(d) => date_part_of_date(u, &lower, *d),
         Value::Time(t) => time_part(u, &lower, *t),
         Value::Timestamp(ts) => timestamp_part(u, &lower, *ts, None),
@@ -1784,10 +1783,7 @@ pub fn make_time(hour: i32, min: i32, sec: f64) -> Result<i64> {
     let bad = || {
         let mut s = String::new();
         crate::types::numeric::write_float8(&mut s, sec);
-        Error::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("time field value out of range: {hour}:{min:02}:{s:0>2}"),
-        )
+        Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("time field value out of range: {hour}:{min:02}:{s:0>2}"))
     };
     let us = sec_to_micros(sec).ok_or_else(bad)?;
     if !(0..=24).contains(&hour) || !(0..=59).contains(&min) {
@@ -1825,7 +1821,15 @@ pub fn make_timestamptz(year: i32, month: i32, day: i32, hour: i32, min: i32, se
 }
 
 /// `make_interval(years, months, weeks, days, hours, mins, secs)`.
-pub fn make_interval(years: i32, months: i32, weeks: i32, days: i32, hours: i32, mins: i32, secs: f64) -> Result<Interval> {
+pub fn make_interval(
+    years: i32,
+    months: i32,
+    weeks: i32,
+    days: i32,
+    hours: i32,
+    mins: i32,
+    secs: f64,
+) -> Result<Interval> {
     if secs.is_nan() || secs.is_infinite() {
         return Err(err_interval_range());
     }
@@ -1948,7 +1952,10 @@ mod tests {
             (Interval::new(0, 0, 100 * USECS_PER_HOUR), "100:00:00"),
             (Interval::new(-1, 2, -3), "-1 mons +2 days -00:00:00.000003"),
             (Interval::new(12, 0, 1), "1 year 00:00:00.000001"),
-            (Interval::new(i32::MIN, i32::MIN, i64::MIN), "-178956970 years -8 mons -2147483648 days -2562047788:00:54.775808"),
+            (
+                Interval::new(i32::MIN, i32::MIN, i64::MIN),
+                "-178956970 years -8 mons -2147483648 days -2562047788:00:54.775808",
+            ),
         ];
         for (v, want) in cases {
             assert_eq!(format_interval(v), *want);
@@ -1973,7 +1980,10 @@ mod tests {
         let e = timestamp_add_interval(ts("294276-12-31"), &iv("1 year")).unwrap_err();
         assert_eq!(e.code(), SqlState::DATETIME_FIELD_OVERFLOW);
         assert_eq!(e.message(), "timestamp out of range");
-        assert_eq!(format_timestamp(timestamp_sub_interval(ts("2024-03-31"), &iv("1 month")).unwrap()), "2024-02-29 00:00:00");
+        assert_eq!(
+            format_timestamp(timestamp_sub_interval(ts("2024-03-31"), &iv("1 month")).unwrap()),
+            "2024-02-29 00:00:00"
+        );
         // Differences split days from time.
         let d = timestamp_diff(ts("2024-03-01 12:00"), ts("2024-01-01")).unwrap();
         assert_eq!(format_interval(&d), "60 days 12:00:00");
@@ -2003,12 +2013,18 @@ mod tests {
         assert_eq!(format_date(date_add_days(d, 30).unwrap()), "2024-03-01");
         assert_eq!(date_add_days(DATE_END - 1, 1).unwrap_err().message(), "date out of range");
         assert_eq!(date_diff(parse_date("2024-03-01", &TimeZone::Utc).unwrap(), d).unwrap(), 30);
-        assert_eq!(format_timestamp(date_add_time(d, parse_time("13:04", &TimeZone::Utc).unwrap()).unwrap()), "2024-01-31 13:04:00");
+        assert_eq!(
+            format_timestamp(date_add_time(d, parse_time("13:04", &TimeZone::Utc).unwrap()).unwrap()),
+            "2024-01-31 13:04:00"
+        );
         assert_eq!(format_timestamp(date_add_interval(d, &iv("1 month 1 hour")).unwrap()), "2024-02-29 01:00:00");
         let t = parse_time("23:00", &TimeZone::Utc).unwrap();
         assert_eq!(format_time(time_add_interval(t, &iv("2 hours"))), "01:00:00");
         assert_eq!(format_time(time_sub_interval(t, &iv("1 day 24 hours"))), "23:00:00");
-        assert_eq!(format_time(time_sub_interval(parse_time("01:00", &TimeZone::Utc).unwrap(), &iv("2 hours"))), "23:00:00");
+        assert_eq!(
+            format_time(time_sub_interval(parse_time("01:00", &TimeZone::Utc).unwrap(), &iv("2 hours"))),
+            "23:00:00"
+        );
         assert_eq!(format_interval(&time_diff(parse_time("01:00", &TimeZone::Utc).unwrap(), t)), "-22:00:00");
         assert_eq!(format_time(interval_to_time(&iv("-1 hour"))), "23:00:00");
         assert_eq!(format_time(interval_to_time(&iv("1 day 25:00"))), "01:00:00");
@@ -2102,8 +2118,11 @@ mod tests {
         assert_eq!(e.code(), SqlState::INVALID_PARAMETER_VALUE);
         assert_eq!(e.message(), "unit \"foo\" not recognized for type timestamp without time zone");
         let e = date_trunc("dow", t).unwrap_err();
+        assert_eq!(e.code(), SqlState::INVALID_PARAMETER_VALUE);
+        assert_eq!(e.message(), "unit \"dow\" not recognized for type timestamp without time zone");
+        let e = date_trunc("timezone", t).unwrap_err();
         assert_eq!(e.code(), SqlState::FEATURE_NOT_SUPPORTED);
-        assert_eq!(e.message(), "unit \"dow\" not supported for type timestamp without time zone");
+        assert_eq!(e.message(), "unit \"timezone\" not supported for type timestamp without time zone");
         assert_eq!(date_trunc("day", TS_POS_INFINITY).unwrap(), TS_POS_INFINITY);
         let ny = TimeZone::parse("America/New_York").unwrap();
         let x = tstz("2024-03-10 12:34:56", &ny);
@@ -2111,7 +2130,10 @@ mod tests {
         assert_eq!(format_timestamptz(date_trunc_tz("hour", x, &ny).unwrap(), &ny), "2024-03-10 12:00:00-04");
         let kolkata = TimeZone::parse("Asia/Kolkata").unwrap();
         let y = tstz("2024-01-01 10:50+00", &TimeZone::Utc);
-        assert_eq!(format_timestamptz(date_trunc_tz("hour", y, &kolkata).unwrap(), &TimeZone::Utc), "2024-01-01 10:30:00+00");
+        assert_eq!(
+            format_timestamptz(date_trunc_tz("hour", y, &kolkata).unwrap(), &TimeZone::Utc),
+            "2024-01-01 10:30:00+00"
+        );
         let i = iv("3 years 5 mons 7 days 13:04:05.5");
         assert_eq!(format_interval(&date_trunc_interval("year", &i).unwrap()), "3 years");
         assert_eq!(format_interval(&date_trunc_interval("quarter", &i).unwrap()), "3 years 3 mons");
@@ -2167,7 +2189,10 @@ mod tests {
         let e = extract("hour", &d, &TimeZone::Utc).unwrap_err();
         assert_eq!(e.message(), "unit \"hour\" not supported for type date");
         assert_eq!(date_part("hour", &d, &TimeZone::Utc).unwrap(), Some(0.0));
-        assert_eq!(date_part("year", &Value::Date(DATE_NEG_INFINITY), &TimeZone::Utc).unwrap(), Some(f64::NEG_INFINITY));
+        assert_eq!(
+            date_part("year", &Value::Date(DATE_NEG_INFINITY), &TimeZone::Utc).unwrap(),
+            Some(f64::NEG_INFINITY)
+        );
         let e = extract("foo", &t, &TimeZone::Utc).unwrap_err();
         assert_eq!(e.code(), SqlState::INVALID_PARAMETER_VALUE);
         assert_eq!(e.message(), "unit \"foo\" not recognized for type timestamp without time zone");
@@ -2206,9 +2231,15 @@ mod tests {
         }
         assert_eq!(ex("epoch", &Value::Interval(iv("-1 mon"))), "-2592000.000000");
         assert_eq!(date_part("second", &t, &TimeZone::Utc).unwrap(), Some(5.5));
-        assert_eq!(date_part("epoch", &Value::Timestamp(TS_POS_INFINITY), &TimeZone::Utc).unwrap(), Some(f64::INFINITY));
+        assert_eq!(
+            date_part("epoch", &Value::Timestamp(TS_POS_INFINITY), &TimeZone::Utc).unwrap(),
+            Some(f64::INFINITY)
+        );
         assert_eq!(date_part("hour", &Value::Timestamp(TS_POS_INFINITY), &TimeZone::Utc).unwrap(), None);
-        assert_eq!(extract("year", &Value::Timestamp(TS_POS_INFINITY), &TimeZone::Utc).unwrap_err().code(), SqlState::FEATURE_NOT_SUPPORTED);
+        assert_eq!(
+            extract("year", &Value::Timestamp(TS_POS_INFINITY), &TimeZone::Utc).unwrap_err().code(),
+            SqlState::FEATURE_NOT_SUPPORTED
+        );
         assert_eq!(ex("week", &Value::Date(parse_date("2021-01-01", &TimeZone::Utc).unwrap())), "53");
         assert_eq!(ex("isoyear", &Value::Date(parse_date("2021-01-01", &TimeZone::Utc).unwrap())), "2020");
     }

@@ -233,7 +233,12 @@ const KEYWORDS: &[(&str, K)] = &[
 
 #[derive(Clone, Debug, PartialEq)]
 enum Node {
-    Action { key: K, name: &'static str, fm: bool, th: Option<bool> },
+    Action {
+        key: K,
+        name: &'static str,
+        fm: bool,
+        th: Option<bool>,
+    },
     /// A literal character; `quoted` for text from double quotes.
     Char(char, bool),
 }
@@ -391,6 +396,8 @@ fn char_tm_format(tm: &CharTm, nodes: &[Node]) -> String {
         (date2isoyear(y, m, d) as i64, date2isoweek(y, m, d) as i64, date2j(y, m, d))
     };
     let adj_iso_year = if tm.is_interval || iso_year > 0 { iso_year } else { -(iso_year - 1) };
+    // `timestamp` formats its offset as +00, as PostgreSQL; intervals have none.
+    let zone_offset: Option<i32> = if tm.is_interval { None } else { Some(tm.tz.as_ref().map_or(0, |z| z.1)) };
     for node in nodes {
         let (key, fm, th) = match node {
             Node::Char(c, _) => {
@@ -436,17 +443,17 @@ fn char_tm_format(tm: &CharTm, nodes: &[Node]) -> String {
                 }
             }
             K::TZH => {
-                if let Some((_, off)) = &tm.tz {
+                if let Some(off) = &zone_offset {
                     let _ = write!(out, "{}{:02}", if *off < 0 { '-' } else { '+' }, off.unsigned_abs() / 3600);
                 }
             }
             K::TZM => {
-                if let Some((_, off)) = &tm.tz {
+                if let Some(off) = &zone_offset {
                     push_num(&mut out, ((off.unsigned_abs() / 60) % 60) as i64, 2, fm, th);
                 }
             }
             K::OF => {
-                if let Some((_, off)) = &tm.tz {
+                if let Some(off) = &zone_offset {
                     let abs = off.unsigned_abs();
                     out.push(if *off < 0 { '-' } else { '+' });
                     push_num(&mut out, (abs / 3600) as i64, 2, fm, None);
@@ -748,7 +755,8 @@ pub fn to_char_number(v: &Value, fmt: &str) -> Result<String> {
         None => (digit_count, 0),
     };
     let v_mult = v_idx.map_or(0, |vi| toks[vi..].iter().filter(|t| is_digit(t)).count());
-    let negative = value.is_some_and(|d| d.is_sign_negative() && !d.is_zero());
+    // The sign of the value as printed: a value that rounds to zero is not negative.
+    let mut negative = value.is_some_and(|d| d.is_sign_negative() && !d.is_zero());
     let explicit_sign = toks.iter().any(|t| matches!(t, NTok::S | NTok::MI | NTok::SG | NTok::PR));
 
     // Scientific notation.
@@ -772,7 +780,7 @@ pub fn to_char_number(v: &Value, fmt: &str) -> Result<String> {
     }
 
     // Digits of the (scaled, rounded) absolute value.
-    let (int_digits, frac_digits, overflow) = match value {
+    let (mut int_digits, frac_digits, overflow) = match value {
         Some(d) => {
             let mut d = d.abs();
             for _ in 0..v_mult {
@@ -780,6 +788,9 @@ pub fn to_char_number(v: &Value, fmt: &str) -> Result<String> {
             }
             let mut r = d.round_dp_with_strategy(post as u32, RoundingStrategy::MidpointAwayFromZero);
             r.rescale(post as u32);
+            if r.is_zero() {
+                negative = false;
+            }
             let s = r.to_string();
             let (i, f) = s.split_once('.').unwrap_or((&s, ""));
             let mut i = i.to_string();
@@ -806,6 +817,10 @@ pub fn to_char_number(v: &Value, fmt: &str) -> Result<String> {
         };
         while frac_keep > min_keep && frac_digits.as_bytes().get(frac_keep - 1) == Some(&b'0') {
             frac_keep -= 1;
+        }
+        // Fill mode never prints a bare point: zero shows as "0.".
+        if int_digits.is_empty() && frac_keep == 0 && !overflow && pre > 0 {
+            int_digits.push('0');
         }
     }
 
@@ -920,7 +935,7 @@ pub fn to_char_number(v: &Value, fmt: &str) -> Result<String> {
             }
             NTok::L => out.push(' '),
             NTok::TH(upper) => {
-                if !negative {
+                if !negative && !overflow {
                     if let Ok(n) = int_digits.parse::<i64>() {
                         out.push_str(ordinal_suffix(n, *upper));
                     }
@@ -937,25 +952,28 @@ pub fn to_char_number(v: &Value, fmt: &str) -> Result<String> {
 // to_timestamp / to_date
 // ---------------------------------------------------------------------------
 
+/// Parsed template fields (PostgreSQL's `TmFromChar`): 0 means "not given".
 #[derive(Default)]
 struct FromChar {
-    year: Option<i64>,
-    year_digits: usize,
-    bc: Option<bool>,
-    cc: Option<i64>,
-    mon: Option<i64>,
-    mday: Option<i64>,
-    yday: Option<i64>,
-    hour: Option<i64>,
+    year: i64,
+    yysz: u8,
+    bc: i64,
+    cc: i64,
+    mm: i64,
+    dd: i64,
+    ddd: i64,
+    hh: i64,
     clock12: bool,
-    pm: Option<bool>,
-    min: Option<i64>,
-    sec: Option<i64>,
-    usec: Option<i64>,
-    ssss: Option<i64>,
-    julian: Option<i64>,
-    tzh: Option<i64>,
-    tzm: Option<i64>,
+    pm: i64,
+    mi: i64,
+    ss: i64,
+    ssss: i64,
+    ms: i64,
+    us: i64,
+    j: i64,
+    tzsign: i64,
+    tzh: i64,
+    tzm: i64,
 }
 
 fn bad_value(value: &str, field: &str, detail: &str) -> Error {
@@ -963,78 +981,163 @@ fn bad_value(value: &str, field: &str, detail: &str) -> Error {
         .with_detail(detail.to_string())
 }
 
-fn set_field(slot: &mut Option<i64>, v: i64, field: &str) -> Result<()> {
-    if let Some(old) = *slot {
-        if old != v {
-            return Err(Error::new(
-                SqlState::INVALID_DATETIME_FORMAT,
-                format!("conflicting values for \"{field}\" field in formatting string"),
-            )
-            .with_detail("This value contradicts a previous setting for the same field type."));
-        }
+/// PostgreSQL's `from_char_set_int`: a field may be set twice only to the same value.
+fn set_field(slot: &mut i64, v: i64, field: &str) -> Result<()> {
+    if *slot != 0 && *slot != v {
+        return Err(Error::new(
+            SqlState::INVALID_DATETIME_FORMAT,
+            format!("conflicting values for \"{field}\" field in formatting string"),
+        )
+        .with_detail("This value contradicts a previous setting for the same field type."));
     }
-    *slot = Some(v);
+    *slot = v;
     Ok(())
 }
 
-fn is_separator_node(n: Option<&Node>) -> bool {
-    match n {
+/// Whether a character separates fields (printable ASCII, not a letter or digit).
+fn is_separator_char(c: char) -> bool {
+    c.is_ascii_graphic() && !c.is_ascii_alphanumeric()
+}
+
+/// PostgreSQL's `is_next_separator`: whether the field after `idx` cannot continue
+/// a number, so that a number may be read greedily.
+fn is_next_separator(nodes: &[Node], idx: usize) -> bool {
+    if let Some(Node::Action { th: Some(_), .. }) = nodes.get(idx) {
+        return true;
+    }
+    match nodes.get(idx + 1) {
         None => true,
-        Some(Node::Char(c, _)) => !c.is_ascii_alphanumeric(),
-        Some(Node::Action { .. }) => false,
+        Some(Node::Action { key, .. }) => !key_is_digit(*key),
+        Some(Node::Char(c, _)) => !c.is_ascii_digit(),
     }
 }
 
-/// Reads an integer field: greedily when a separator follows in the template,
-/// otherwise at most `width` digits. Returns the value and digits consumed.
-fn read_int<'a>(input: &'a str, width: usize, greedy: bool, field: &str, signed: bool) -> Result<(i64, usize, &'a str)> {
-    let s = input.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    if s.is_empty() {
-        return Err(Error::new(
-            SqlState::INVALID_DATETIME_FORMAT,
-            format!("source string too short for \"{field}\" formatting field"),
-        )
-        .with_detail(format!("Field requires {width} characters, but only 0 remain."))
-        .with_hint("If your source string is not fixed-width, try using the \"FM\" modifier."));
-    }
+/// Whether a keyword reads digits.
+fn key_is_digit(k: K) -> bool {
+    !matches!(
+        k,
+        K::AD_
+            | K::AM_
+            | K::AD
+            | K::AM
+            | K::BC_
+            | K::BC
+            | K::DAY
+            | K::DY
+            | K::Day
+            | K::Dy
+            | K::FX
+            | K::MONTH
+            | K::MON
+            | K::Month
+            | K::Mon
+            | K::OF
+            | K::PM_
+            | K::PM
+            | K::RM
+            | K::TZH
+            | K::TZ
+            | K::LowerAD_
+            | K::LowerAM_
+            | K::LowerAD
+            | K::LowerAM
+            | K::LowerBC_
+            | K::LowerBC
+            | K::LowerDay
+            | K::LowerDy
+            | K::LowerMonth
+            | K::LowerMon
+            | K::LowerPM_
+            | K::LowerPM
+            | K::LowerRM
+            | K::LowerTZ
+    )
+}
+
+/// C `strtol` over `s`: leading whitespace, a sign, digits. Returns the value (or
+/// `None` on overflow of `long`) and the number of bytes used (0 if no digits).
+fn c_strtol(s: &str) -> (Option<i64>, usize) {
     let b = s.as_bytes();
     let mut i = 0;
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
     let mut neg = false;
-    if signed && i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
         neg = b[i] == b'-';
         i += 1;
     }
     let start = i;
-    let limit = if greedy { usize::MAX } else { width };
-    while i < b.len() && b[i].is_ascii_digit() && i - start < limit {
+    let mut v: Option<i64> = Some(0);
+    while i < b.len() && b[i].is_ascii_digit() {
+        let d = (b[i] - b'0') as i64;
+        v = v.and_then(|v| v.checked_mul(10)).and_then(|v| if neg { v.checked_sub(d) } else { v.checked_add(d) });
         i += 1;
     }
     if i == start {
-        let shown: String = s.chars().take(width.max(1)).collect();
-        return Err(bad_value(&shown, field, "Value must be an integer."));
+        return (Some(0), 0);
     }
-    let digits = &s[start..i];
-    let v: i64 = digits
-        .parse()
-        .map_err(|_| Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("value for \"{field}\" in source string is out of range")))?;
-    Ok((if neg { -v } else { v }, i - start, &s[i..]))
+    (v, i)
 }
 
-fn int_field(s: &mut &str, width: usize, greedy: bool, field: &str, signed: bool) -> Result<(i64, usize)> {
-    let (v, n, rest) = read_int(s, width, greedy, field, signed)?;
-    *s = rest;
-    Ok((v, n))
+/// PostgreSQL's `from_char_parse_int_len`: reads an integer field of `len`
+/// characters, or greedily in fill mode or before a non-digit field. Returns the
+/// value and the number of characters consumed.
+fn read_int(s: &mut &str, len: usize, greedy: bool, field: &str) -> Result<(i64, usize)> {
+    let init = *s;
+    let trimmed = init.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    let copy: String = trimmed.chars().take(len).collect();
+    let (value, used) = if greedy {
+        let (v, used) = c_strtol(init);
+        *s = &init[used..];
+        (v, used)
+    } else {
+        let copied = copy.chars().count();
+        if copied < len {
+            return Err(Error::new(
+                SqlState::INVALID_DATETIME_FORMAT,
+                format!("source string too short for \"{field}\" formatting field"),
+            )
+            .with_detail(format!("Field requires {len} characters, but only {copied} remain."))
+            .with_hint("If your source string is not fixed-width, try using the \"FM\" modifier."));
+        }
+        let (v, used) = c_strtol(&copy);
+        if used > 0 && used < copy.len() {
+            return Err(bad_value(
+                &copy,
+                field,
+                &format!("Field requires {len} characters, but only {used} could be parsed."),
+            )
+            .with_hint("If your source string is not fixed-width, try using the \"FM\" modifier."));
+        }
+        let skipped = init.len() - trimmed.len();
+        *s = &init[if used == 0 { 0 } else { skipped + used }..];
+        (v, used)
+    };
+    if used == 0 {
+        return Err(bad_value(&copy, field, "Value must be an integer."));
+    }
+    match value {
+        Some(v) if i32::try_from(v).is_ok() => Ok((v, init.len() - s.len())),
+        _ => Err(Error::new(
+            SqlState::DATETIME_FIELD_OVERFLOW,
+            format!("value for \"{field}\" in source string is out of range"),
+        )
+        .with_detail(format!("Value must be in the range {} to {}.", i32::MIN, i32::MAX))),
+    }
 }
 
-fn read_word<'a>(input: &'a str, choices: &[&str], field: &str) -> Result<(usize, &'a str)> {
-    let s = input.trim_start_matches(|c: char| c.is_ascii_whitespace());
+/// PostgreSQL's `from_char_seq_search`: the index of the first choice that the input
+/// starts with, ignoring case.
+fn read_word(s: &mut &str, choices: &[&str], field: &str) -> Result<usize> {
+    let input = *s;
     for (i, c) in choices.iter().enumerate() {
-        if s.len() >= c.len() && s.is_char_boundary(c.len()) && s[..c.len()].eq_ignore_ascii_case(c) {
-            return Ok((i, &s[c.len()..]));
+        if input.len() >= c.len() && input.is_char_boundary(c.len()) && input[..c.len()].eq_ignore_ascii_case(c) {
+            *s = &input[c.len()..];
+            return Ok(i);
         }
     }
-    let shown: String = s.chars().take_while(|c| c.is_alphanumeric()).collect();
-    let shown = if shown.is_empty() { s.chars().take(1).collect() } else { shown };
+    let shown: String = input.chars().take_while(|c| !c.is_whitespace()).collect();
     Err(bad_value(&shown, field, "The given value did not match any of the allowed values for this field."))
 }
 
@@ -1042,198 +1145,219 @@ fn parse_from_char(input: &str, fmt: &str) -> Result<FromChar> {
     let nodes = parse_template(fmt);
     let mut fc = FromChar::default();
     let mut s = input;
+    let mut fx_mode = false;
+    let mut extra_skip: i64 = 0;
     for (idx, node) in nodes.iter().enumerate() {
-        match node {
-            Node::Char(c, _) => {
-                if s.is_empty() {
-                    continue;
-                }
-                if c.is_whitespace() {
-                    s = s.trim_start_matches(|x: char| x.is_whitespace());
-                } else if !c.is_ascii_alphanumeric() {
-                    // A separator matches any single non-alphanumeric character.
-                    if let Some(first) = s.chars().next() {
-                        if !first.is_alphanumeric() {
+        if s.is_empty() {
+            break;
+        }
+        let is_action = matches!(node, Node::Action { .. });
+        let is_fx = matches!(node, Node::Action { key: K::FX, .. });
+        // Spaces are ignored at the start and before fields, outside FX mode.
+        if !fx_mode && !is_fx && (is_action || idx == 0) {
+            let trimmed = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
+            extra_skip += (s.len() - trimmed.len()) as i64;
+            s = trimmed;
+        }
+        let (key, name, fm, th) = match node {
+            Node::Char(c, quoted) => {
+                let first = s.chars().next().unwrap_or(' ');
+                if !quoted && (*c == ' ' || is_separator_char(*c)) {
+                    // A template space or separator matches one space or separator,
+                    // or nothing.
+                    if fx_mode {
+                        s = &s[first.len_utf8()..];
+                    } else {
+                        extra_skip -= 1;
+                        if first.is_ascii_whitespace() || is_separator_char(first) {
                             s = &s[first.len_utf8()..];
+                            extra_skip += 1;
                         }
                     }
-                } else if let Some(first) = s.chars().next() {
+                } else if !fx_mode && extra_skip > 0 {
+                    // Characters skipped before may have stood for this one.
+                    extra_skip -= 1;
+                } else {
                     s = &s[first.len_utf8()..];
                 }
+                continue;
             }
-            Node::Action { key, name, .. } => {
-                if s.trim_start().is_empty() {
-                    // Missing trailing fields keep their defaults.
-                    s = "";
-                    continue;
+            Node::Action { key, name, fm, th } => (*key, *name, *fm, *th),
+        };
+        let greedy = fm || is_next_separator(&nodes, idx);
+        match key {
+            K::FX => fx_mode = true,
+            K::YYYY | K::IYYY => {
+                let (v, _) = read_int(&mut s, 4, greedy, name)?;
+                set_field(&mut fc.year, v, name)?;
+                fc.yysz = 4;
+            }
+            K::YYY | K::IYY => {
+                let (v, _) = read_int(&mut s, 3, greedy, name)?;
+                set_field(&mut fc.year, adjust_partial_year(v), name)?;
+                fc.yysz = 3;
+            }
+            K::YY | K::IY => {
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.year, adjust_partial_year(v), name)?;
+                fc.yysz = 2;
+            }
+            K::Y | K::I => {
+                let (v, _) = read_int(&mut s, 1, greedy, name)?;
+                set_field(&mut fc.year, adjust_partial_year(v), name)?;
+                fc.yysz = 1;
+            }
+            K::YCommaYYY => {
+                // sscanf("%d,%03d")
+                let (millennia, used) = c_strtol(s);
+                let rest = &s[used..];
+                let years = rest.strip_prefix(',').map(|r| {
+                    let digits: String = r.chars().take(3).take_while(char::is_ascii_digit).collect();
+                    (digits.parse::<i64>().ok(), digits.len())
+                });
+                let (Some(m), true, Some((Some(y), n))) = (millennia, used > 0, years) else {
+                    return Err(Error::new(SqlState::INVALID_DATETIME_FORMAT, "invalid input string for \"Y,YYY\""));
+                };
+                set_field(&mut fc.year, m.saturating_mul(1000).saturating_add(y), name)?;
+                fc.yysz = 4;
+                s = &rest[1 + n..];
+            }
+            K::CC => {
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.cc, v, name)?;
+            }
+            K::MM => {
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.mm, v, name)?;
+            }
+            K::DD => {
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.dd, v, name)?;
+            }
+            K::DDD | K::IDDD => {
+                let (v, _) = read_int(&mut s, 3, greedy, name)?;
+                set_field(&mut fc.ddd, v, name)?;
+            }
+            K::HH | K::HH12 => {
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.hh, v, name)?;
+                fc.clock12 = true;
+            }
+            K::HH24 => {
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.hh, v, name)?;
+            }
+            K::MI => {
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.mi, v, name)?;
+            }
+            K::SS => {
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.ss, v, name)?;
+            }
+            K::MS => {
+                let (v, used) = read_int(&mut s, 3, greedy, name)?;
+                // "12" means 120 milliseconds.
+                let v = v.saturating_mul(match used {
+                    1 => 100,
+                    2 => 10,
+                    _ => 1,
+                });
+                set_field(&mut fc.ms, v, name)?;
+            }
+            K::US | K::FF(_) => {
+                let width = if let K::FF(n) = key { n as usize } else { 6 };
+                let (v, used) = read_int(&mut s, width, greedy, name)?;
+                let v = v.saturating_mul(10i64.pow(6u32.saturating_sub(used as u32)));
+                set_field(&mut fc.us, v, name)?;
+            }
+            K::SSSS => {
+                let (v, _) = read_int(&mut s, 5, greedy, name)?;
+                set_field(&mut fc.ssss, v, name)?;
+            }
+            K::J => {
+                let (v, _) = read_int(&mut s, 7, greedy, name)?;
+                set_field(&mut fc.j, v, name)?;
+            }
+            K::D | K::ID | K::W | K::Q => {
+                read_int(&mut s, 1, greedy, name)?;
+            }
+            K::WW | K::IW => {
+                read_int(&mut s, 2, greedy, name)?;
+            }
+            K::TZH => {
+                // NB: a minus sign may have been skipped as a separator.
+                let consumed_before = input.len() - s.len();
+                if let Some(r) = s.strip_prefix(['+', '-', ' ']) {
+                    fc.tzsign = if s.starts_with('-') { -1 } else { 1 };
+                    s = r;
+                } else if extra_skip > 0 && consumed_before > 0 && input.as_bytes()[consumed_before - 1] == b'-' {
+                    fc.tzsign = -1;
+                } else {
+                    fc.tzsign = 1;
                 }
-                let greedy = is_separator_node(nodes.get(idx + 1));
-                match key {
-                    K::YYYY | K::YCommaYYY => {
-                        let (v, n) = if *key == K::YCommaYYY {
-                            let (thousands, _) = int_field(&mut s, 1, greedy, name, false)?;
-                            s = s.strip_prefix(',').unwrap_or(s);
-                            let (rest, _) = int_field(&mut s, 3, greedy, name, false)?;
-                            (thousands * 1000 + rest, 4)
-                        } else {
-                            int_field(&mut s, 4, greedy, name, false)?
-                        };
-                        set_field(&mut fc.year, v, name)?;
-                        fc.year_digits = n.max(4);
-                    }
-                    K::YYY | K::YY | K::Y => {
-                        let w = match key {
-                            K::YYY => 3,
-                            K::YY => 2,
-                            _ => 1,
-                        };
-                        let (v, n) = int_field(&mut s, w, greedy, name, false)?;
-                        // Partial years are completed toward 2020, as PostgreSQL does.
-                        let adjusted = match n {
-                            1 => v + 2000,
-                            2 if v < 70 => v + 2000,
-                            2 => v + 1900,
-                            3 if v < 100 => v + 2000,
-                            3 => v + 1000,
-                            _ => v,
-                        };
-                        set_field(&mut fc.year, adjusted, name)?;
-                        fc.year_digits = n;
-                    }
-                    K::CC => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, false)?;
-                        set_field(&mut fc.cc, v, name)?;
-                    }
-                    K::MM => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, false)?;
-                        set_field(&mut fc.mon, v, name)?;
-                    }
-                    K::DD => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, false)?;
-                        set_field(&mut fc.mday, v, name)?;
-                    }
-                    K::DDD => {
-                        let (v, _) = int_field(&mut s, 3, greedy, name, false)?;
-                        set_field(&mut fc.yday, v, name)?;
-                    }
-                    K::HH | K::HH12 => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, false)?;
-                        set_field(&mut fc.hour, v, name)?;
-                        fc.clock12 = true;
-                    }
-                    K::HH24 => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, false)?;
-                        set_field(&mut fc.hour, v, name)?;
-                    }
-                    K::MI => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, false)?;
-                        set_field(&mut fc.min, v, name)?;
-                    }
-                    K::SS => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, false)?;
-                        set_field(&mut fc.sec, v, name)?;
-                    }
-                    K::MS => {
-                        let (v, n) = int_field(&mut s, 3, greedy, name, false)?;
-                        // "12" means 120 milliseconds.
-                        let v = scale_fraction(v, n, 3, input)? * 1000;
-                        set_field(&mut fc.usec, v, name)?;
-                    }
-                    K::US => {
-                        let (v, n) = int_field(&mut s, 6, greedy, name, false)?;
-                        let v = scale_fraction(v, n, 6, input)?;
-                        set_field(&mut fc.usec, v, name)?;
-                    }
-                    K::FF(w) => {
-                        let (v, n) = int_field(&mut s, *w as usize, greedy, name, false)?;
-                        let v = scale_fraction(v, n, 6, input)?;
-                        set_field(&mut fc.usec, v, name)?;
-                    }
-                    K::SSSS => {
-                        let (v, _) = int_field(&mut s, 5, greedy, name, false)?;
-                        set_field(&mut fc.ssss, v, name)?;
-                    }
-                    K::J => {
-                        let (v, _) = int_field(&mut s, 7, greedy, name, false)?;
-                        set_field(&mut fc.julian, v, name)?;
-                    }
-                    K::TZH => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, true)?;
-                        set_field(&mut fc.tzh, v, name)?;
-                    }
-                    K::TZM => {
-                        let (v, _) = int_field(&mut s, 2, greedy, name, false)?;
-                        set_field(&mut fc.tzm, v, name)?;
-                    }
-                    K::D | K::ID => {
-                        int_field(&mut s, 1, greedy, name, false)?;
-                    }
-                    K::W | K::Q => {
-                        int_field(&mut s, 1, greedy, name, false)?;
-                    }
-                    K::WW => {
-                        int_field(&mut s, 2, greedy, name, false)?;
-                    }
-                    K::MONTH | K::Month | K::LowerMonth => {
-                        let (i, rest) = read_word(s, &MONTH_NAMES, name)?;
-                        s = rest;
-                        set_field(&mut fc.mon, i as i64 + 1, name)?;
-                    }
-                    K::MON | K::Mon | K::LowerMon => {
-                        let short: Vec<&str> = MONTH_NAMES.iter().map(|m| &m[..3]).collect();
-                        let (i, rest) = read_word(s, &short, name)?;
-                        s = rest;
-                        set_field(&mut fc.mon, i as i64 + 1, name)?;
-                    }
-                    K::RM | K::LowerRM => {
-                        // Longest numerals first so that "III" is not read as "I".
-                        let order = [7usize, 2, 6, 8, 3, 1, 5, 0, 11, 10, 9, 4];
-                        let names: Vec<&str> = order.iter().map(|i| ROMAN_MONTHS[*i]).collect();
-                        let (i, rest) = read_word(s, &names, name)?;
-                        s = rest;
-                        set_field(&mut fc.mon, order[i] as i64 + 1, name)?;
-                    }
-                    K::DAY | K::Day | K::LowerDay => {
-                        let (_, rest) = read_word(s, &DAY_NAMES, name)?;
-                        s = rest;
-                    }
-                    K::DY | K::Dy | K::LowerDy => {
-                        let short: Vec<&str> = DAY_NAMES.iter().map(|m| &m[..3]).collect();
-                        let (_, rest) = read_word(s, &short, name)?;
-                        s = rest;
-                    }
-                    K::AM | K::PM | K::LowerAM | K::LowerPM => {
-                        let (i, rest) = read_word(s, &["am", "pm"], name)?;
-                        s = rest;
-                        fc.pm = Some(i == 1);
-                    }
-                    K::AM_ | K::PM_ | K::LowerAM_ | K::LowerPM_ => {
-                        let (i, rest) = read_word(s, &["a.m.", "p.m."], name)?;
-                        s = rest;
-                        fc.pm = Some(i == 1);
-                    }
-                    K::AD | K::BC | K::LowerAD | K::LowerBC => {
-                        let (i, rest) = read_word(s, &["ad", "bc"], name)?;
-                        s = rest;
-                        fc.bc = Some(i == 1);
-                    }
-                    K::AD_ | K::BC_ | K::LowerAD_ | K::LowerBC_ => {
-                        let (i, rest) = read_word(s, &["a.d.", "b.c."], name)?;
-                        s = rest;
-                        fc.bc = Some(i == 1);
-                    }
-                    K::FX => {}
-                    K::TZ | K::LowerTZ | K::OF => {
-                        return Err(Error::new(
-                            SqlState::FEATURE_NOT_SUPPORTED,
-                            format!("formatting field \"{name}\" is only supported in to_char"),
-                        ))
-                    }
-                    K::IYYY | K::IYY | K::IY | K::I | K::IW | K::IDDD => {
-                        return Err(Error::unsupported(format!(
-                            "formatting field \"{name}\" is not supported in to_timestamp and to_date"
-                        )))
-                    }
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.tzh, v, name)?;
+            }
+            K::TZM => {
+                if fc.tzsign == 0 {
+                    fc.tzsign = 1;
+                }
+                let (v, _) = read_int(&mut s, 2, greedy, name)?;
+                set_field(&mut fc.tzm, v, name)?;
+            }
+            K::MONTH | K::Month | K::LowerMonth => {
+                let i = read_word(&mut s, &MONTH_NAMES, name)?;
+                set_field(&mut fc.mm, i as i64 + 1, name)?;
+            }
+            K::MON | K::Mon | K::LowerMon => {
+                let short: Vec<&str> = MONTH_NAMES.iter().map(|m| &m[..3]).collect();
+                let i = read_word(&mut s, &short, name)?;
+                set_field(&mut fc.mm, i as i64 + 1, name)?;
+            }
+            K::RM | K::LowerRM => {
+                const REVERSED: [&str; 12] = ["XII", "XI", "X", "IX", "VIII", "VII", "VI", "V", "IV", "III", "II", "I"];
+                let i = read_word(&mut s, &REVERSED, name)?;
+                set_field(&mut fc.mm, 12 - i as i64, name)?;
+            }
+            K::DAY | K::Day | K::LowerDay => {
+                read_word(&mut s, &DAY_NAMES, name)?;
+            }
+            K::DY | K::Dy | K::LowerDy => {
+                let short: Vec<&str> = DAY_NAMES.iter().map(|m| &m[..3]).collect();
+                read_word(&mut s, &short, name)?;
+            }
+            K::AM | K::PM | K::LowerAM | K::LowerPM => {
+                let i = read_word(&mut s, &["am", "pm"], name)?;
+                set_field(&mut fc.pm, i as i64, name)?;
+                fc.clock12 = true;
+            }
+            K::AM_ | K::PM_ | K::LowerAM_ | K::LowerPM_ => {
+                let i = read_word(&mut s, &["a.m.", "p.m."], name)?;
+                set_field(&mut fc.pm, i as i64, name)?;
+                fc.clock12 = true;
+            }
+            K::AD | K::BC | K::LowerAD | K::LowerBC => {
+                let i = read_word(&mut s, &["ad", "bc"], name)?;
+                set_field(&mut fc.bc, i as i64, name)?;
+            }
+            K::AD_ | K::BC_ | K::LowerAD_ | K::LowerBC_ => {
+                let i = read_word(&mut s, &["a.d.", "b.c."], name)?;
+                set_field(&mut fc.bc, i as i64, name)?;
+            }
+            K::TZ | K::LowerTZ | K::OF => {
+                return Err(Error::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    format!("formatting field \"{name}\" is only supported in to_char"),
+                ))
+            }
+        }
+        // An ordinal suffix in the template skips two input characters.
+        if th.is_some() {
+            let mut chars = s.chars();
+            for _ in 0..2 {
+                if chars.next().is_some_and(|c| !c.is_ascii_whitespace()) {
+                    s = chars.as_str();
                 }
             }
         }
@@ -1241,98 +1365,147 @@ fn parse_from_char(input: &str, fmt: &str) -> Result<FromChar> {
     Ok(fc)
 }
 
-/// Scales `v`, read from `n` digits, to a fraction with `digits` places (so `"5"` for
-/// `MS` is 500); more digits than places is out of range.
-fn scale_fraction(v: i64, n: usize, digits: u32, input: &str) -> Result<i64> {
-    if n > digits as usize {
-        return Err(out_of_range(input));
+/// PostgreSQL's `adjust_partial_year_to_2020`: a year read by `YYY`, `YY` or `Y`
+/// moves toward 2020 (0-69 → 2000s, 70-99 → 1900s, 100-519 → 2000s, 520-999 → 1000s).
+fn adjust_partial_year(year: i64) -> i64 {
+    match year {
+        i64::MIN..=69 => year + 2000,
+        70..=99 => year + 1900,
+        100..=519 => year + 2000,
+        520..=999 => year + 1000,
+        _ => year,
     }
-    Ok(v * 10i64.pow(digits - n as u32))
 }
 
 fn out_of_range(input: &str) -> Error {
     Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("date/time field value out of range: \"{input}\""))
 }
 
-/// Resolves parsed fields into local date-time fields.
+/// Resolves parsed fields into local date-time fields, as PostgreSQL's
+/// `do_to_timestamp`.
 fn resolve(fc: &FromChar, input: &str) -> Result<DateTimeFields> {
-    let mut year = match (fc.year, fc.cc) {
-        (Some(y), _) => y,
-        (None, Some(cc)) => {
-            if cc >= 0 {
-                (cc - 1).saturating_mul(100).saturating_add(1)
+    let mut year: i64 = 0;
+    let mut mon: i64 = 1;
+    let mut mday: i64 = 1;
+    let mut year_set = false;
+    if fc.year != 0 {
+        if fc.cc != 0 && fc.yysz <= 2 {
+            let cc = if fc.bc != 0 { -fc.cc } else { fc.cc };
+            year = fc.year % 100;
+            if year != 0 {
+                year = if cc >= 0 {
+                    year.saturating_add((cc - 1).saturating_mul(100))
+                } else {
+                    (cc + 1).saturating_mul(100).saturating_sub(year).saturating_add(1)
+                };
             } else {
-                cc.saturating_mul(100).saturating_add(1)
+                year = cc.saturating_mul(100).saturating_add(if cc >= 0 { 0 } else { 1 });
+            }
+        } else {
+            year = if fc.bc != 0 { -fc.year } else { fc.year };
+            if year < 0 {
+                year += 1;
             }
         }
-        (None, None) => 0,
-    };
-    if fc.bc == Some(true) && fc.year.is_some() {
-        if year <= 0 {
-            return Err(out_of_range(input));
-        }
-        year = -(year - 1);
+        year_set = true;
+    } else if fc.cc != 0 {
+        let cc = if fc.bc != 0 { -fc.cc } else { fc.cc };
+        year = if cc >= 0 {
+            (cc - 1).saturating_mul(100).saturating_add(1)
+        } else {
+            cc.saturating_mul(100).saturating_add(1)
+        };
+        year_set = true;
     }
-    let (mut mon, mut mday) = (fc.mon.unwrap_or(1), fc.mday.unwrap_or(1));
-    if let Some(j) = fc.julian {
-        if !(0..=i32::MAX as i64).contains(&j) {
+    let mut date_set = year_set;
+    if fc.j != 0 {
+        if !(0..=i32::MAX as i64).contains(&fc.j) {
             return Err(out_of_range(input));
         }
-        let (y, m, d) = j2date(j);
+        let (y, m, d) = j2date(fc.j);
         year = y as i64;
         mon = m as i64;
         mday = d as i64;
-    } else if let (Some(yd), None) = (fc.yday, fc.mon) {
-        let y = i32::try_from(year).map_err(|_| out_of_range(input))?;
-        let days = if is_leap(y) { 366 } else { 365 };
-        if !(1..=days).contains(&yd) {
+        date_set = true;
+    }
+    if fc.dd != 0 {
+        mday = fc.dd;
+        date_set = true;
+    }
+    if fc.mm != 0 {
+        mon = fc.mm;
+        date_set = true;
+    }
+    let year32 = i32::try_from(year).map_err(|_| out_of_range(input))?;
+    if fc.ddd != 0 && (mon <= 1 || mday <= 1) {
+        if year == 0 && fc.bc == 0 {
+            return Err(Error::new(
+                SqlState::INVALID_DATETIME_FORMAT,
+                "cannot calculate day of year without year information",
+            ));
+        }
+        let days_before = |m: i64| -> i64 { (1..m).map(|k| days_in_month(year32, k as i32) as i64).sum() };
+        let mut i = 1;
+        while i <= 12 && fc.ddd > days_before(i + 1) {
+            i += 1;
+        }
+        if mon <= 1 {
+            mon = i;
+        }
+        if mday <= 1 {
+            mday = fc.ddd - days_before(i);
+        }
+    }
+    // Range-check the date as ValidateDate does (always a field overflow here).
+    if date_set || fc.ddd != 0 {
+        if !(1..=12).contains(&mon) || !(1..=31).contains(&mday) {
             return Err(out_of_range(input));
         }
-        let (y, m, d) = j2date(date2j(y, 1, 1) + yd - 1);
-        year = y as i64;
-        mon = m as i64;
-        mday = d as i64;
+        if year_set || fc.j != 0 {
+            if mday > days_in_month(year32, mon as i32) as i64 {
+                return Err(out_of_range(input));
+            }
+        }
     }
-    let year = i32::try_from(year).map_err(|_| out_of_range(input))?;
-    if !(1..=12).contains(&mon) || mday < 1 || mday > days_in_month(year, mon as i32) as i64 {
-        return Err(out_of_range(input));
+    let (mut hour, mut min, mut sec) = (0i64, 0i64, 0i64);
+    if fc.ssss != 0 {
+        hour = fc.ssss / 3600;
+        min = (fc.ssss % 3600) / 60;
+        sec = fc.ssss % 60;
     }
-    let mut hour = fc.hour.unwrap_or(0);
-    if !(0..=i32::MAX as i64).contains(&hour) {
-        return Err(out_of_range(input));
+    if fc.ss != 0 {
+        sec = fc.ss;
     }
-    if fc.clock12 || fc.pm.is_some() {
-        if fc.hour.is_some() && !(1..=12).contains(&hour) {
+    if fc.mi != 0 {
+        min = fc.mi;
+    }
+    if fc.hh != 0 {
+        hour = fc.hh;
+    }
+    if fc.clock12 {
+        if !(1..=12).contains(&hour) {
             return Err(Error::new(
                 SqlState::INVALID_DATETIME_FORMAT,
                 format!("hour \"{hour}\" is invalid for the 12-hour clock"),
             )
             .with_hint("Use the 24-hour clock, or give an hour between 1 and 12."));
         }
-        if fc.pm == Some(true) && hour < 12 {
+        if fc.pm != 0 && hour < 12 {
             hour += 12;
-        } else if fc.pm != Some(true) && hour == 12 {
+        } else if fc.pm == 0 && hour == 12 {
             hour = 0;
         }
     }
-    let (mut min, mut sec) = (fc.min.unwrap_or(0), fc.sec.unwrap_or(0));
-    if let Some(ssss) = fc.ssss {
-        if !(0..=86_400).contains(&ssss) {
-            return Err(out_of_range(input));
-        }
-        hour = ssss / 3600;
-        min = (ssss / 60) % 60;
-        sec = ssss % 60;
-    }
-    if hour > 24 || min > 59 || sec > 60 || (hour == 24 && (min > 0 || sec > 0)) {
-        return Err(out_of_range(input));
-    }
-    let micros = fc.usec.unwrap_or(0);
-    if !(0..1_000_000).contains(&micros) {
+    let micros = fc.ms.saturating_mul(1000).saturating_add(fc.us);
+    if !(0..24).contains(&hour)
+        || !(0..60).contains(&min)
+        || !(0..60).contains(&sec)
+        || !(0..1_000_000).contains(&micros)
+    {
         return Err(out_of_range(input));
     }
     Ok(DateTimeFields {
-        year,
+        year: year32,
         month: mon as i32,
         day: mday as i32,
         hour: hour as i32,
@@ -1348,25 +1521,17 @@ pub fn to_timestamp(input: &str, fmt: &str, tz: &TimeZone) -> Result<i64> {
     let fc = parse_from_char(input, fmt)?;
     let f = resolve(&fc, input)?;
     let range = || Error::new(SqlState::DATETIME_FIELD_OVERFLOW, "timestamp out of range");
-    let day = DateTimeFields { hour: 0, minute: 0, second: 0, micros: 0, ..f };
-    let local = fields_to_timestamp(&day)
-        .ok()
-        .and_then(|b| b.checked_add(f.time_of_day()))
-        .filter(|t| is_valid_timestamp(*t))
-        .ok_or_else(range)?;
-    match fc.tzh {
-        Some(h) => {
-            let m = fc.tzm.unwrap_or(0);
-            if h.abs() > 15 || !(0..60).contains(&m) {
-                return Err(Error::new(
-                    SqlState::INVALID_TIME_ZONE_DISPLACEMENT,
-                    format!("time zone displacement out of range: \"{input}\""),
-                ));
-            }
-            let off = if h < 0 { h * 3600 - m * 60 } else { h * 3600 + m * 60 };
-            local.checked_sub(off * 1_000_000).filter(|t| is_valid_timestamp(*t)).ok_or_else(range)
-        }
-        None => local_to_timestamptz(local, tz),
+    let local = fields_to_timestamp(&f).map_err(|_| range())?;
+    if fc.tzsign != 0 {
+        let off = fc
+            .tzh
+            .checked_mul(3600)
+            .and_then(|h| h.checked_add(fc.tzm.saturating_mul(60)))
+            .and_then(|o| o.checked_mul(fc.tzsign))
+            .ok_or_else(range)?;
+        local.checked_sub(off.saturating_mul(1_000_000)).filter(|t| is_valid_timestamp(*t)).ok_or_else(range)
+    } else {
+        local_to_timestamptz(local, tz)
     }
 }
 
@@ -1403,8 +1568,14 @@ mod tests {
         );
         let t = ts("2024-03-05 14:04:05.123456");
         let cases = [
-            ("Day Dy DAY DY day dy D ID DDD IDDD W WW IW Q CC J", "Tuesday   Tue TUESDAY   TUE tuesday   tue 3 2 065 065 1 10 10 1 21 2460375"),
-            ("Month|MONTH|month|Mon|MON|mon|FMMonth|FMDay|", "March    |MARCH    |march    |Mar|MAR|mar|March|Tuesday|"),
+            (
+                "Day Dy DAY DY day dy D ID DDD IDDD W WW IW Q CC J",
+                "Tuesday   Tue TUESDAY   TUE tuesday   tue 3 2 065 065 1 10 10 1 21 2460375",
+            ),
+            (
+                "Month|MONTH|month|Mon|MON|mon|FMMonth|FMDay|",
+                "March    |MARCH    |march    |Mar|MAR|mar|March|Tuesday|",
+            ),
             ("yyyy mm dd hh24 mi ss", "2024 03 05 14 04 05"),
             ("TZ", ""),
         ];
@@ -1420,12 +1591,17 @@ mod tests {
             to_char_timestamp(t, r#""Quoted text" YYYY "x\"y" \\ hh24 mi foo"#, None).unwrap(),
             r#"Quoted text 2024 x"y \\ 04 04 foo"#
         );
-        assert_eq!(to_char_timestamp(ts("0044-03-15 BC"), "YYYY BC AD Y,YYY CC", None).unwrap(), "0044 BC BC 0,044 -01");
+        assert_eq!(
+            to_char_timestamp(ts("0044-03-15 BC"), "YYYY BC AD Y,YYY CC", None).unwrap(),
+            "0044 BC BC 0,044 -01"
+        );
         assert_eq!(to_char_timestamp(ts("2024-01-01 00:00"), "HH12 AM", None).unwrap(), "12 AM");
         assert_eq!(to_char_timestamp(ts("2024-01-01 12:00"), "HH12 PM", None).unwrap(), "12 PM");
         assert_eq!(to_char_timestamp(TS_POS_INFINITY, "YYYY", None), None);
         assert_eq!(to_char_timestamp(ts("2024-03-01"), "FMDD FMMM FMHH24 FMD", None).unwrap(), "1 3 0 6");
-        for (d, want) in [("2024-03-21", "21st"), ("2024-03-22", "22nd"), ("2024-03-23", "23rd"), ("2024-03-11", "11th")] {
+        for (d, want) in
+            [("2024-03-21", "21st"), ("2024-03-22", "22nd"), ("2024-03-23", "23rd"), ("2024-03-11", "11th")]
+        {
             assert_eq!(to_char_timestamp(ts(d), "DDth", None).unwrap(), want);
         }
         assert_eq!(to_char_timestamp(ts("2024-03-02"), "ddth", None).unwrap(), "02nd");
@@ -1524,7 +1700,9 @@ mod tests {
         for (s, f, want) in cases {
             assert_eq!(d(s, f), want, "to_date({s}, {f})");
         }
-        let t = |s: &str, f: &str| format_timestamptz(to_timestamp(s, f, &utc).unwrap_or_else(|e| panic!("{s}: {e}")), &utc);
+        let t = |s: &str, f: &str| {
+            format_timestamptz(to_timestamp(s, f, &utc).unwrap_or_else(|e| panic!("{s}: {e}")), &utc)
+        };
         assert_eq!(t("2024-01-31 13:04:05.123", "YYYY-MM-DD HH24:MI:SS.MS"), "2024-01-31 13:04:05.123+00");
         assert_eq!(t("2024-01-31 01:04 PM", "YYYY-MM-DD HH:MI AM"), "2024-01-31 13:04:00+00");
         assert_eq!(t("12:30", "HH24:MI"), "0001-01-01 12:30:00+00 BC");
@@ -1547,7 +1725,10 @@ mod tests {
         assert_eq!(e.message(), "invalid value \"Foo\" for \"Mon\"");
         let e = to_timestamp("2024-01-31 13:04", "YYYY-MM-DD HH:MI", &utc).unwrap_err();
         assert_eq!(e.message(), "hour \"13\" is invalid for the 12-hour clock");
-        assert_eq!(to_date("2024-02-30", "YYYY-MM-DD").unwrap_err().message(), "date/time field value out of range: \"2024-02-30\"");
+        assert_eq!(
+            to_date("2024-02-30", "YYYY-MM-DD").unwrap_err().message(),
+            "date/time field value out of range: \"2024-02-30\""
+        );
         assert_eq!(
             to_timestamp("2024-01-31 25:00", "YYYY-MM-DD HH24:MI", &utc).unwrap_err().message(),
             "date/time field value out of range: \"2024-01-31 25:00\""

@@ -59,27 +59,23 @@ fn report(e: Dterr, input: &str, type_name: &str) -> Error {
             SqlState::INVALID_DATETIME_FORMAT,
             format!("invalid input syntax for type {type_name}: \"{input}\""),
         ),
-        Dterr::FieldOverflow => Error::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date/time field value out of range: \"{input}\""),
-        ),
-        Dterr::MdFieldOverflow => Error::new(
-            SqlState::DATETIME_FIELD_OVERFLOW,
-            format!("date/time field value out of range: \"{input}\""),
-        )
-        .with_hint("Perhaps you need a different \"datestyle\" setting."),
-        Dterr::IntervalOverflow => Error::new(
-            SqlState("22015"),
-            format!("interval field value out of range: \"{input}\""),
-        ),
+        Dterr::FieldOverflow => {
+            Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("date/time field value out of range: \"{input}\""))
+        }
+        Dterr::MdFieldOverflow => {
+            Error::new(SqlState::DATETIME_FIELD_OVERFLOW, format!("date/time field value out of range: \"{input}\""))
+                .with_hint("Perhaps you need a different \"datestyle\" setting.")
+        }
+        Dterr::IntervalOverflow => {
+            Error::new(SqlState("22015"), format!("interval field value out of range: \"{input}\""))
+        }
         Dterr::TzDispOverflow => Error::new(
             SqlState::INVALID_TIME_ZONE_DISPLACEMENT,
             format!("time zone displacement out of range: \"{input}\""),
         ),
-        Dterr::BadTimezone(name) => Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!("time zone \"{name}\" not recognized"),
-        ),
+        Dterr::BadTimezone(name) => {
+            Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("time zone \"{name}\" not recognized"))
+        }
     }
 }
 
@@ -181,7 +177,9 @@ fn tokenize(input: &str) -> DResult<Vec<(Ft, String)>> {
                 loop {
                     f.push(b[i].to_ascii_lowercase() as char);
                     i += 1;
-                    if !(i < b.len() && (matches!(b[i], b'+' | b'-' | b'/' | b'_' | b'.' | b':') || b[i].is_ascii_alphanumeric())) {
+                    if !(i < b.len()
+                        && (matches!(b[i], b'+' | b'-' | b'/' | b'_' | b'.' | b':') || b[i].is_ascii_alphanumeric()))
+                    {
                         break;
                     }
                 }
@@ -328,6 +326,52 @@ fn lookup_tz_abbrev(s: &str) -> Option<i32> {
     })
 }
 
+/// A POSIX-style zone spec without a DST part (`utc+3`, `feb.9`, `x-9:30`), as
+/// PostgreSQL's `pg_tzset` accepts it in input: a name (anything up to a digit, `,`,
+/// `-` or `+`), then an offset `[+-]hh[:mm[:ss]]` counting hours *west*. Returns the
+/// offset in seconds east.
+fn posix_zone_offset(name: &str) -> Option<i64> {
+    let b = name.as_bytes();
+    let mut i = 0;
+    while i < b.len() && !b[i].is_ascii_digit() && !matches!(b[i], b',' | b'-' | b'+') {
+        i += 1;
+    }
+    if i == b.len() {
+        return None;
+    }
+    let mut west = true;
+    if b[i] == b'-' {
+        west = false;
+        i += 1;
+    } else if b[i] == b'+' {
+        i += 1;
+    }
+    let num = |i: &mut usize, max: i64| -> Option<i64> {
+        let start = *i;
+        let mut v: i64 = 0;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            v = v.saturating_mul(10).saturating_add((b[*i] - b'0') as i64);
+            *i += 1;
+        }
+        (*i > start && v <= max).then_some(v)
+    };
+    let hours = num(&mut i, 24 * 7 - 1)?;
+    let mut secs = hours * 3600;
+    if b.get(i) == Some(&b':') {
+        i += 1;
+        secs += num(&mut i, 59)? * 60;
+        if b.get(i) == Some(&b':') {
+            i += 1;
+            secs += num(&mut i, 60)?;
+        }
+    }
+    // A DST part (`est5edt`, rules) is not supported.
+    if i != b.len() {
+        return None;
+    }
+    Some(if west { -secs } else { secs })
+}
+
 // ---------------------------------------------------------------------------
 // Field decoding
 // ---------------------------------------------------------------------------
@@ -345,8 +389,11 @@ const M_AMPM: u32 = 1 << 9;
 const M_ADBC: u32 = 1 << 10;
 const M_RESERV: u32 = 1 << 11;
 const M_DTZMOD: u32 = 1 << 12;
+const M_MS: u32 = 1 << 13;
+const M_US: u32 = 1 << 14;
+const M_ALL_SECS: u32 = M_SECOND | M_MS | M_US;
 const M_DATE: u32 = M_YEAR | M_MONTH | M_DAY;
-const M_TIME: u32 = M_HOUR | M_MINUTE | M_SECOND;
+const M_TIME: u32 = M_HOUR | M_MINUTE | M_ALL_SECS;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Tm {
@@ -504,7 +551,13 @@ fn decode_timezone(s: &str) -> DResult<i64> {
         Some(b'-') => true,
         _ => return Err(Dterr::BadFormat),
     };
-    let tzdisp = |e: Dterr| if e == Dterr::FieldOverflow { Dterr::TzDispOverflow } else { e };
+    let tzdisp = |e: Dterr| {
+        if e == Dterr::FieldOverflow {
+            Dterr::TzDispOverflow
+        } else {
+            e
+        }
+    };
     let (hr, mut rest) = strtol(&s[1..], false);
     let mut hr = hr.map_err(tzdisp)?;
     let mut min = 0;
@@ -791,7 +844,11 @@ fn validate_date(fmask: u32, isjulian: bool, is2digits: bool, bc: bool, tm: &mut
 enum Decoded {
     /// Fields, plus the zone offset (seconds east) if one was given, and a named zone
     /// to resolve against the date.
-    Fields { tm: Tm, tz: Option<i64>, named: Option<TimeZone> },
+    Fields {
+        tm: Tm,
+        tz: Option<i64>,
+        named: Option<TimeZone>,
+    },
     Special(Reserved),
 }
 
@@ -911,6 +968,7 @@ fn decode_labelled(
             *tmask = M_SECOND;
             if rest.starts_with('.') {
                 tm.fsec = parse_fractional_second(rest)?;
+                *tmask = M_ALL_SECS;
             }
         }
         Label::Julian => {
@@ -961,22 +1019,33 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
     for (i, (ft, field)) in fields.iter().enumerate() {
         let mut tmask: u32 = 0;
         match ft {
-            Ft::Date => {
-                if ptype == Some(Label::Julian) {
-                    return Err(Dterr::BadFormat);
+            Ft::Date if ptype == Some(Label::Julian) => {
+                // An integral Julian day with an attached zone: "j2451545-08".
+                ptype = None;
+                let (val, rest) = strtol(field, false);
+                let val = val?;
+                if val < 0 {
+                    return Err(Dterr::FieldOverflow);
                 }
+                let (y, m, d) = j2date(val);
+                tm.year = y as i64;
+                tm.mon = m as i64;
+                tm.mday = d as i64;
+                isjulian = true;
+                tz = Some(decode_timezone(rest)?);
+                tmask = M_DATE | M_TIME | M_TZ;
+            }
+            Ft::Date => {
                 // A date field is a zone name ("america/new_york") or a run-together
                 // time with a zone ("040506-08") once the date is known (or after
                 // "T"); for `time`, unless it is the first of several fields.
                 let is_zone = match mode {
                     Mode::DateTime => ptype.is_some() || fmask & (M_MONTH | M_DAY) == (M_MONTH | M_DAY),
-                    Mode::TimeOnly => {
-                        !(i == 0 && nf >= 2 && (fields[nf - 1].0 == Ft::Date || fields[1].0 == Ft::Time))
-                    }
+                    Mode::TimeOnly => !(i == 0 && nf >= 2 && (fields[nf - 1].0 == Ft::Date || fields[1].0 == Ft::Time)),
                 };
                 if !is_zone {
                     have_text_month |= decode_date(field, fmask, &mut tmask, &mut is2digits, &mut tm)?;
-                } else if field.as_bytes()[0].is_ascii_digit() || ptype.is_some() {
+                } else if field.as_bytes()[0].is_ascii_digit() || (mode == Mode::DateTime && ptype.is_some()) {
                     if ptype.is_some_and(|p| p != Label::Time) {
                         return Err(Dterr::BadFormat);
                     }
@@ -992,9 +1061,12 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
                     decode_number_field(&field[..dash], number_mask, &mut tmask, &mut tm, &mut is2digits)?;
                     tmask |= M_TZ;
                 } else {
-                    match lookup_zone(field) {
-                        Some(z) => named = Some(TimeZone::Named(z)),
-                        None => return Err(Dterr::BadTimezone(field.clone())),
+                    if let Some(z) = lookup_zone(field) {
+                        named = Some(TimeZone::Named(z));
+                    } else if let Some(off) = posix_zone_offset(field) {
+                        tz = Some(off);
+                    } else {
+                        return Err(Dterr::BadTimezone(field.clone()));
                     }
                     tmask = M_TZ;
                 }
@@ -1006,8 +1078,12 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
                     }
                 }
                 decode_time(field, &mut tm)?;
+                if tm.hour > i32::MAX as i64 {
+                    return Err(Dterr::FieldOverflow);
+                }
                 tmask = M_TIME;
-                if time_overflows(&tm) {
+                // NB: `time` input checks the range only at the end.
+                if mode == Mode::DateTime && time_overflows(&tm) {
                     return Err(Dterr::FieldOverflow);
                 }
             }
@@ -1091,9 +1167,14 @@ fn decode(fields: &[(Ft, String)], mode: Mode, session_tz: &TimeZone) -> DResult
                                 }
                             }
                         }
+                        Some(Kw::Month(_) | Kw::Dow) if mode == Mode::TimeOnly => return Err(Dterr::BadFormat),
                         Some(Kw::Month(m)) => {
                             tmask = M_MONTH;
-                            if fmask & M_MONTH != 0 && !have_text_month && fmask & M_DAY == 0 && (1..=31).contains(&tm.mon) {
+                            if fmask & M_MONTH != 0
+                                && !have_text_month
+                                && fmask & M_DAY == 0
+                                && (1..=31).contains(&tm.mon)
+                            {
                                 tm.mday = tm.mon;
                                 tmask = M_DAY;
                             }
@@ -1549,6 +1630,7 @@ fn decode_interval(fields: &[(Ft, String)]) -> DResult<ItmIn> {
         let (ft, field) = &fields[i];
         let mut tmask: u32 = 0;
         let numeric_field = |field: &str, unit: &mut Option<Option<IUnit>>, itm: &mut ItmIn| -> DResult<u32> {
+            // NB: the unit persists to the next (leftward) number, as in PostgreSQL.
             let mut u = unit.unwrap_or(Some(IUnit::Second));
             let (val, rest) = strtol(field, true);
             let mut val = val?;
@@ -1585,21 +1667,22 @@ fn decode_interval(fields: &[(Ft, String)]) -> DResult<ItmIn> {
                 return Err(Dterr::BadFormat);
             }
             let u = u.ok_or(Dterr::BadFormat)?;
+            *unit = Some(Some(u));
             let mask = match u {
                 IUnit::Microsecond => {
                     adjust_microseconds(val, fval, 1, itm)?;
-                    1 << 20
+                    M_US
                 }
                 IUnit::Millisecond => {
                     adjust_microseconds(val, fval, 1000, itm)?;
-                    1 << 21
+                    M_MS
                 }
                 IUnit::Second => {
                     adjust_microseconds(val, fval, USECS_PER_SEC, itm)?;
                     if fval == 0.0 {
                         M_SECOND
                     } else {
-                        M_SECOND | (1 << 20) | (1 << 21)
+                        M_ALL_SECS
                     }
                 }
                 IUnit::Minute => {
@@ -1664,17 +1747,15 @@ fn decode_interval(fields: &[(Ft, String)]) -> DResult<ItmIn> {
             Ft::Tz | Ft::Date | Ft::Number => {
                 tmask = numeric_field(field, &mut unit, &mut itm)?;
             }
-            Ft::String | Ft::Special => {
-                match lookup_interval_unit(field) {
-                    Some(Ok(u)) => unit = Some(Some(u)),
-                    Some(Err(true)) => {
-                        is_before = true;
-                        unit = Some(None);
-                    }
-                    Some(Err(false)) => continue,
-                    None => return Err(Dterr::BadFormat),
+            Ft::String | Ft::Special => match lookup_interval_unit(field) {
+                Some(Ok(u)) => unit = Some(Some(u)),
+                Some(Err(true)) => {
+                    is_before = true;
+                    unit = Some(None);
                 }
-            }
+                Some(Err(false)) => continue,
+                None => return Err(Dterr::BadFormat),
+            },
         }
         if tmask & fmask != 0 {
             return Err(Dterr::BadFormat);
@@ -1929,7 +2010,11 @@ mod tests {
         let errors: &[(&str, &str, SqlState)] = &[
             ("", "invalid input syntax for type date: \"\"", SqlState::INVALID_DATETIME_FORMAT),
             ("abc", "invalid input syntax for type date: \"abc\"", SqlState::INVALID_DATETIME_FORMAT),
-            ("2024-01-31 junk", "invalid input syntax for type date: \"2024-01-31 junk\"", SqlState::INVALID_DATETIME_FORMAT),
+            (
+                "2024-01-31 junk",
+                "invalid input syntax for type date: \"2024-01-31 junk\"",
+                SqlState::INVALID_DATETIME_FORMAT,
+            ),
             ("2024-02-30", "date/time field value out of range: \"2024-02-30\"", SqlState::DATETIME_FIELD_OVERFLOW),
             ("2024-13-01", "date/time field value out of range: \"2024-13-01\"", SqlState::DATETIME_FIELD_OVERFLOW),
             ("0000-01-01", "date/time field value out of range: \"0000-01-01\"", SqlState::DATETIME_FIELD_OVERFLOW),
@@ -1937,8 +2022,16 @@ mod tests {
             ("4714-11-23 BC", "date out of range: \"4714-11-23 BC\"", SqlState::DATETIME_FIELD_OVERFLOW),
             ("5874898-01-01", "date out of range: \"5874898-01-01\"", SqlState::DATETIME_FIELD_OVERFLOW),
             ("now now", "invalid input syntax for type date: \"now now\"", SqlState::INVALID_DATETIME_FORMAT),
-            ("2024-01-01 2024-01-01", "invalid input syntax for type date: \"2024-01-01 2024-01-01\"", SqlState::INVALID_DATETIME_FORMAT),
-            ("99999999999-01-01", "date/time field value out of range: \"99999999999-01-01\"", SqlState::DATETIME_FIELD_OVERFLOW),
+            (
+                "2024-01-01 2024-01-01",
+                "invalid input syntax for type date: \"2024-01-01 2024-01-01\"",
+                SqlState::INVALID_DATETIME_FORMAT,
+            ),
+            (
+                "99999999999-01-01",
+                "date/time field value out of range: \"99999999999-01-01\"",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+            ),
             ("é", "invalid input syntax for type date: \"é\"", SqlState::INVALID_DATETIME_FORMAT),
         ];
         for (input, msg, code) in errors {
@@ -1979,7 +2072,9 @@ mod tests {
             let t = parse_time(input, &utc()).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(format_time(t), want, "{input}");
         }
-        for bad in ["abc", "13", "", "13:04 junk", "epoch", "today", "13:04 13:05", "1:02 xm", "13:04:05 America/New_York"] {
+        for bad in
+            ["abc", "13", "", "13:04 junk", "epoch", "today", "13:04 13:05", "1:02 xm", "13:04:05 America/New_York"]
+        {
             let e = parse_time(bad, &utc()).unwrap_err();
             assert_eq!(e.code(), SqlState::INVALID_DATETIME_FORMAT, "{bad}");
             assert_eq!(e.message(), format!("invalid input syntax for type time: \"{bad}\""));

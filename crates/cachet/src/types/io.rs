@@ -27,7 +27,9 @@ use super::datetime::{
     write_timestamp, write_timestamptz,
 };
 use super::json::{validate_json, Jsonb};
-use super::numeric::{apply_typmod, parse_float4, parse_float8, parse_int, parse_numeric, write_float4, write_float8, write_numeric};
+use super::numeric::{
+    apply_typmod, parse_float4, parse_float8, parse_int, parse_numeric, write_float4, write_float8, write_numeric,
+};
 use super::{Array, DataType, TimeZone, Value};
 use crate::error::{Error, Result, SqlState};
 use std::fmt::Write as _;
@@ -217,7 +219,8 @@ pub fn coerce_length(s: &str, n: u32, pad: bool, strict: bool) -> Result<Arc<str
 pub fn parse_bool(input: &str) -> Result<bool> {
     let s = super::numeric::trim_pg(input);
     let lower = s.to_ascii_lowercase();
-    let prefix_of = |word: &str, min: usize| !lower.is_empty() && lower.len() >= min && word.starts_with(lower.as_str());
+    let prefix_of =
+        |word: &str, min: usize| !lower.is_empty() && lower.len() >= min && word.starts_with(lower.as_str());
     let v = match lower.as_bytes().first() {
         Some(b't') if prefix_of("true", 1) => Some(true),
         Some(b'f') if prefix_of("false", 1) => Some(false),
@@ -346,36 +349,223 @@ pub fn parse_array(s: &str, elem: &DataType, tz: &TimeZone) -> Result<Array> {
         }
     };
     skip_ws(&mut i);
-    if chars.get(i) == Some(&'[') {
-        return Err(Error::unsupported("array literals with explicit bounds are not supported"));
+    // Explicit dimensions: `[1:3]={...}` or `[3]={...}`.
+    let mut dims: Vec<(i64, i64)> = Vec::new();
+    loop {
+        skip_ws(&mut i);
+        if chars.get(i) != Some(&'[') {
+            break;
+        }
+        i += 1;
+        let bound = |i: &mut usize| -> Option<i64> {
+            let start = *i;
+            while *i < chars.len() && (chars[*i].is_ascii_digit() || chars[*i] == '-' || chars[*i] == '+') {
+                *i += 1;
+            }
+            if *i == start {
+                return None;
+            }
+            // C atoi: an optional sign and the digits that follow it.
+            let text: String = chars[start..*i].iter().collect();
+            let (neg, digits) = match text.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, text.strip_prefix('+').unwrap_or(&text)),
+            };
+            let n: i64 = digits
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .fold(0i64, |a, c| a.saturating_mul(10).saturating_add(c as i64 - '0' as i64));
+            Some(if neg { -n } else { n })
+        };
+        let Some(first) = bound(&mut i) else {
+            return Err(malformed(s, "\"[\" must introduce explicitly-specified array dimensions."));
+        };
+        let (lower, upper) = if chars.get(i) == Some(&':') {
+            i += 1;
+            let Some(upper) = bound(&mut i) else {
+                return Err(malformed(s, "Missing array dimension value."));
+            };
+            (first, upper)
+        } else {
+            (1, first)
+        };
+        if chars.get(i) != Some(&']') {
+            return Err(malformed(s, "Missing \"]\" after array dimensions."));
+        }
+        i += 1;
+        if upper < lower {
+            return Err(Error::new(SqlState::ARRAY_SUBSCRIPT_ERROR, "upper bound cannot be less than lower bound"));
+        }
+        dims.push((lower, upper));
     }
-    if chars.get(i) != Some(&'{') {
+    if !dims.is_empty() {
+        if chars.get(i) != Some(&'=') {
+            return Err(malformed(s, "Missing \"=\" after array dimensions."));
+        }
+        i += 1;
+        skip_ws(&mut i);
+        if chars.get(i) != Some(&'{') {
+            return Err(malformed(s, "Array contents must start with \"{\"."));
+        }
+    } else if chars.get(i) != Some(&'{') {
         return Err(malformed(s, "Array value must start with \"{\" or dimension information."));
     }
+    // Validate the whole literal first, as PostgreSQL's ArrayCount does, so that a
+    // structural error wins over a bad element. Errors inside the braces quote the
+    // literal from its `{`.
+    let body: String = chars[i..].iter().collect();
+    let ndim = array_dimensions(&body, &chars[i..])?;
+    if ndim > 1 || dims.len() > 1 {
+        return Err(Error::unsupported("multidimensional arrays are not supported"));
+    }
+    if !dims.is_empty() && ndim != dims.len() {
+        return Err(malformed(s, "Specified array dimensions do not match array contents."));
+    }
     i += 1;
-    let mut items = Vec::new();
+    let mut texts = Vec::new();
     let mut j = i;
     skip_ws(&mut j);
-    if chars.get(j) == Some(&'}') {
-        i = j + 1;
-    } else {
+    if chars.get(j) != Some(&'}') {
         loop {
-            let (item, delim, next) = read_array_element(s, &chars, i)?;
-            items.push(match item {
-                None => Value::Null,
-                Some(text) => parse_value(&text, elem, tz)?,
-            });
+            let (item, delim, next) = read_array_element(&body, &chars, i)?;
+            texts.push(item);
             i = next;
             if delim == '}' {
                 break;
             }
         }
     }
-    skip_ws(&mut i);
-    if i < chars.len() {
-        return Err(malformed(s, "Junk after closing right brace."));
+    if let Some(&(lower, upper)) = dims.first() {
+        if upper - lower + 1 != texts.len() as i64 {
+            return Err(malformed(s, "Specified array dimensions do not match array contents."));
+        }
+        if lower != 1 {
+            return Err(Error::unsupported("arrays with a lower bound other than 1 are not supported"));
+        }
     }
+    let items = texts
+        .into_iter()
+        .map(|t| match t {
+            None => Ok(Value::Null),
+            Some(text) => parse_value(&text, elem, tz),
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(Array { element_type: elem.clone(), items })
+}
+
+/// PostgreSQL's `ArrayCount`: checks the structure of an array literal starting at
+/// its `{` (quotes, escapes, delimiters, braces, what may follow the closing brace)
+/// and returns the number of dimensions (0 for `{}`).
+fn array_dimensions(input: &str, chars: &[char]) -> Result<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum P {
+        NoLevel,
+        LevelStarted,
+        ElemStarted,
+        QuotedStarted,
+        QuotedCompleted,
+        ElemDelimited,
+        LevelCompleted,
+        LevelDelimited,
+    }
+    const MAXDIM: usize = 6;
+    let mut state = P::NoLevel;
+    let mut nest = 0usize;
+    let mut ndim = 1usize;
+    let mut in_quotes = false;
+    let mut empty = true;
+    let mut nelems = [1usize; MAXDIM];
+    let mut nelems_last = [0usize; MAXDIM];
+    let mut i = 0;
+    let unexpected = |c: char| malformed(input, &format!("Unexpected \"{c}\" character."));
+    loop {
+        if matches!(state, P::ElemStarted | P::QuotedStarted) {
+            empty = false;
+        }
+        let Some(&c) = chars.get(i) else {
+            return Err(malformed(input, "Unexpected end of input."));
+        };
+        match c {
+            '\\' => {
+                if !matches!(state, P::LevelStarted | P::ElemStarted | P::QuotedStarted | P::ElemDelimited) {
+                    return Err(unexpected('\\'));
+                }
+                if state != P::QuotedStarted {
+                    state = P::ElemStarted;
+                }
+                if i + 1 >= chars.len() {
+                    return Err(malformed(input, "Unexpected end of input."));
+                }
+                i += 1;
+            }
+            '"' => {
+                if !matches!(state, P::LevelStarted | P::QuotedStarted | P::ElemDelimited) {
+                    return Err(malformed(input, "Unexpected array element."));
+                }
+                in_quotes = !in_quotes;
+                state = if in_quotes { P::QuotedStarted } else { P::QuotedCompleted };
+            }
+            '{' if !in_quotes => {
+                if !matches!(state, P::NoLevel | P::LevelStarted | P::LevelDelimited) {
+                    return Err(unexpected('{'));
+                }
+                state = P::LevelStarted;
+                if nest >= MAXDIM {
+                    return Err(Error::new(
+                        SqlState::PROGRAM_LIMIT_EXCEEDED,
+                        format!("number of array dimensions ({}) exceeds the maximum allowed ({MAXDIM})", nest + 1),
+                    ));
+                }
+                nest += 1;
+                ndim = ndim.max(nest);
+            }
+            '}' if !in_quotes => {
+                if !(matches!(state, P::ElemStarted | P::QuotedCompleted | P::LevelCompleted)
+                    || (nest == 1 && state == P::LevelStarted))
+                {
+                    return Err(unexpected('}'));
+                }
+                state = P::LevelCompleted;
+                if nest == 0 {
+                    return Err(malformed(input, "Unmatched \"}\" character."));
+                }
+                nest -= 1;
+                if nelems_last[nest] != 0 && nelems[nest] != nelems_last[nest] {
+                    return Err(malformed(
+                        input,
+                        "Multidimensional arrays must have sub-arrays with matching dimensions.",
+                    ));
+                }
+                nelems_last[nest] = nelems[nest];
+                nelems[nest] = 1;
+                if nest == 0 {
+                    i += 1;
+                    break;
+                }
+            }
+            ',' if !in_quotes => {
+                if !matches!(state, P::ElemStarted | P::QuotedCompleted | P::LevelCompleted) {
+                    return Err(unexpected(','));
+                }
+                state = if state == P::LevelCompleted { P::LevelDelimited } else { P::ElemDelimited };
+                if nest > 0 {
+                    nelems[nest - 1] += 1;
+                }
+            }
+            c if !in_quotes && !array_isspace(c) => {
+                if !matches!(state, P::LevelStarted | P::ElemStarted | P::ElemDelimited) {
+                    return Err(malformed(input, "Unexpected array element."));
+                }
+                state = P::ElemStarted;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if chars[i..].iter().any(|c| !array_isspace(*c)) {
+        return Err(malformed(input, "Junk after closing right brace."));
+    }
+    Ok(if empty { 0 } else { ndim })
 }
 
 /// Reads one array element starting at `i` (after `{` or `,`). Returns the element
@@ -495,14 +685,22 @@ mod tests {
             (Value::Bytea(vec![1u8, 2, 0xab].into()), "\\x0102ab"),
             (Value::Bytea(Vec::new().into()), "\\x"),
             (Value::Date(8796), "2024-01-31"),
-            (Value::Uuid([0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8, 0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11]), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+            (
+                Value::Uuid([
+                    0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8, 0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11,
+                ]),
+                "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+            ),
             (Value::Json(r#"{"a" :1}"#.into()), r#"{"a" :1}"#),
             (Value::Null, ""),
             (arr(DataType::Int4, vec![Value::Int4(1), Value::Int4(2), Value::Null]), "{1,2,NULL}"),
             (
                 arr(
                     DataType::Text,
-                    ["1", "2", "a b", "", "NULL", "x\"y", "b\\c", " s ", "a,b", "{x}", "a\tb"].iter().map(|s| Value::text(*s)).collect(),
+                    ["1", "2", "a b", "", "NULL", "x\"y", "b\\c", " s ", "a,b", "{x}", "a\tb"]
+                        .iter()
+                        .map(|s| Value::text(*s))
+                        .collect(),
                 ),
                 r#"{1,2,"a b","","NULL","x\"y","b\\c"," s ","a,b","{x}","a	b"}"#,
             ),
@@ -558,7 +756,11 @@ mod tests {
             ("2024-01-31", DataType::Date, "2024-01-31"),
             ("13:04", DataType::Time, "13:04:00"),
             ("1 day", DataType::Interval, "1 day"),
-            (r#"{1,2,NULL,"a b","","NULL","x\"y","b\\c", " s "}"#, DataType::Array(Box::new(DataType::Text)), r#"{1,2,NULL,"a b","","NULL","x\"y","b\\c"," s "}"#),
+            (
+                r#"{1,2,NULL,"a b","","NULL","x\"y","b\\c", " s "}"#,
+                DataType::Array(Box::new(DataType::Text)),
+                r#"{1,2,NULL,"a b","","NULL","x\"y","b\\c"," s "}"#,
+            ),
             (r#"{ a , b c ,"d" }"#, DataType::Array(Box::new(DataType::Text)), r#"{a,"b c",d}"#),
             ("{}", DataType::Array(Box::new(DataType::Int4)), "{}"),
             (" { } ", DataType::Array(Box::new(DataType::Int4)), "{}"),
@@ -578,26 +780,101 @@ mod tests {
     #[test]
     fn input_errors_match_postgres() {
         let cases: &[(&str, DataType, SqlState, &str)] = &[
-            ("abc", DataType::Int4, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type integer: \"abc\""),
-            ("99999999999", DataType::Int4, SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "value \"99999999999\" is out of range for type integer"),
-            ("40000", DataType::Int2, SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "value \"40000\" is out of range for type smallint"),
-            ("o", DataType::Bool, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type boolean: \"o\""),
-            ("tr ue", DataType::Bool, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type boolean: \"tr ue\""),
+            (
+                "abc",
+                DataType::Int4,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type integer: \"abc\"",
+            ),
+            (
+                "99999999999",
+                DataType::Int4,
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                "value \"99999999999\" is out of range for type integer",
+            ),
+            (
+                "40000",
+                DataType::Int2,
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                "value \"40000\" is out of range for type smallint",
+            ),
+            (
+                "o",
+                DataType::Bool,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type boolean: \"o\"",
+            ),
+            (
+                "tr ue",
+                DataType::Bool,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type boolean: \"tr ue\"",
+            ),
             ("", DataType::Bool, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type boolean: \"\""),
-            ("truee", DataType::Bool, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type boolean: \"truee\""),
-            ("abcd", DataType::Varchar(Some(3)), SqlState::STRING_DATA_RIGHT_TRUNCATION, "value too long for type character varying(3)"),
-            ("abcd", DataType::Char(Some(3)), SqlState::STRING_DATA_RIGHT_TRUNCATION, "value too long for type character(3)"),
+            (
+                "truee",
+                DataType::Bool,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type boolean: \"truee\"",
+            ),
+            (
+                "abcd",
+                DataType::Varchar(Some(3)),
+                SqlState::STRING_DATA_RIGHT_TRUNCATION,
+                "value too long for type character varying(3)",
+            ),
+            (
+                "abcd",
+                DataType::Char(Some(3)),
+                SqlState::STRING_DATA_RIGHT_TRUNCATION,
+                "value too long for type character(3)",
+            ),
             ("\\x0g", DataType::Bytea, SqlState::INVALID_PARAMETER_VALUE, "invalid hexadecimal digit: \"g\""),
-            ("\\x012", DataType::Bytea, SqlState::INVALID_PARAMETER_VALUE, "invalid hexadecimal data: odd number of digits"),
+            (
+                "\\x012",
+                DataType::Bytea,
+                SqlState::INVALID_PARAMETER_VALUE,
+                "invalid hexadecimal data: odd number of digits",
+            ),
             ("a\\9", DataType::Bytea, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type bytea"),
             ("a\\", DataType::Bytea, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type bytea"),
-            (" a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", DataType::Uuid, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type uuid: \" a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\""),
-            ("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", DataType::Uuid, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type uuid: \"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1\""),
-            ("a0eeb-c99", DataType::Uuid, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type uuid: \"a0eeb-c99\""),
+            (
+                " a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+                DataType::Uuid,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type uuid: \" a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11\"",
+            ),
+            (
+                "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+                DataType::Uuid,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type uuid: \"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1\"",
+            ),
+            (
+                "a0eeb-c99",
+                DataType::Uuid,
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type uuid: \"a0eeb-c99\"",
+            ),
             ("{x", DataType::Json, SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type json"),
-            ("1,2", DataType::Array(Box::new(DataType::Int4)), SqlState::INVALID_TEXT_REPRESENTATION, "malformed array literal: \"1,2\""),
-            ("{a}", DataType::Array(Box::new(DataType::Int4)), SqlState::INVALID_TEXT_REPRESENTATION, "invalid input syntax for type integer: \"a\""),
-            ("{{1,2},{3,4}}", DataType::Array(Box::new(DataType::Int4)), SqlState::FEATURE_NOT_SUPPORTED, "multidimensional arrays are not supported"),
+            (
+                "1,2",
+                DataType::Array(Box::new(DataType::Int4)),
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"1,2\"",
+            ),
+            (
+                "{a}",
+                DataType::Array(Box::new(DataType::Int4)),
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type integer: \"a\"",
+            ),
+            (
+                "{{1,2},{3,4}}",
+                DataType::Array(Box::new(DataType::Int4)),
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "multidimensional arrays are not supported",
+            ),
             ("abc", DataType::Date, SqlState::INVALID_DATETIME_FORMAT, "invalid input syntax for type date: \"abc\""),
         ];
         for (input, ty, code, msg) in cases {

@@ -167,12 +167,9 @@ impl JsonNumber {
             }
             return Ok(match Decimal::try_from_i128_with_scale(0, dscale as u32) {
                 Ok(d) if dscale <= 28 => JsonNumber(NumRepr::Small(d)),
-                _ => JsonNumber(NumRepr::Big(Arc::new(BigNum {
-                    negative: false,
-                    digits: Box::new([]),
-                    exp: 0,
-                    dscale,
-                }))),
+                _ => {
+                    JsonNumber(NumRepr::Big(Arc::new(BigNum { negative: false, digits: Box::new([]), exp: 0, dscale })))
+                }
             });
         };
         let sig = &digits[first..];
@@ -422,9 +419,7 @@ impl Jsonb {
     /// `->` with a key: the value of an object's key.
     pub fn get(&self, key: &str) -> Option<&Jsonb> {
         match self {
-            Jsonb::Object(pairs) => {
-                pairs.binary_search_by(|(k, _)| key_order(k, key)).ok().map(|i| &pairs[i].1)
-            }
+            Jsonb::Object(pairs) => pairs.binary_search_by(|(k, _)| key_order(k, key)).ok().map(|i| &pairs[i].1),
             _ => None,
         }
     }
@@ -551,9 +546,9 @@ impl Jsonb {
                 write_timestamp_json(&mut s, *ts, Some(tz));
                 Jsonb::String(s)
             }
-            Value::Array(a) => Jsonb::Array(
-                a.items.iter().map(|x| Self::from_value_depth(x, tz, depth + 1)).collect::<Result<_>>()?,
-            ),
+            Value::Array(a) => {
+                Jsonb::Array(a.items.iter().map(|x| Self::from_value_depth(x, tz, depth + 1)).collect::<Result<_>>()?)
+            }
             other => Jsonb::String(super::io::format_value(other, tz)),
         })
     }
@@ -893,7 +888,8 @@ enum Tok {
     End,
     Punct(u8),
     String,
-    Number,
+    /// A number token, with the position just after it.
+    Number(usize),
     True,
     False,
     Null,
@@ -926,7 +922,9 @@ impl Parser<'_> {
                 end = (end + 1).min(b.len());
             }
             _ => {
-                while end < b.len() && !matches!(b[end], b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b',' | b':' | b'"') {
+                while end < b.len()
+                    && !matches!(b[end], b' ' | b'\t' | b'\n' | b'\r' | b'{' | b'}' | b'[' | b']' | b',' | b':' | b'"')
+                {
                     end += 1;
                 }
                 if end == start {
@@ -991,7 +989,7 @@ impl Parser<'_> {
                 if !ok || (i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80)) {
                     return Err(syntax(format!("Token \"{}\" is invalid.", self.token_text(start))));
                 }
-                Tok::Number
+                Tok::Number(i)
             }
             _ => {
                 let word = self.token_text(start);
@@ -1039,15 +1037,14 @@ impl Parser<'_> {
             }
             Tok::Punct(_) => Err(syntax(format!("Expected JSON value, but found \"{}\".", self.token_text(start)))),
             Tok::String => Ok(Jsonb::String(self.parse_string()?)),
-            Tok::Number => {
-                let mut end = start;
-                while end < self.s.len() && matches!(self.s[end], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
-                    end += 1;
-                }
+            Tok::Number(end) => {
                 self.pos = end;
                 if !self.build {
                     return Ok(Jsonb::Null);
                 }
+                // NB: PostgreSQL lexes the next token before converting a number, so a
+                // bad token after it wins over an out-of-range value.
+                self.peek()?;
                 match JsonNumber::parse(&self.text[start..end])? {
                     Some(n) => Ok(Jsonb::Number(n)),
                     None => Err(syntax(format!("Token \"{}\" is invalid.", &self.text[start..end]))),
@@ -1088,9 +1085,7 @@ impl Parser<'_> {
                     return Ok(Jsonb::Array(items));
                 }
                 Tok::End => return Err(Self::unexpected_end()),
-                _ => {
-                    return Err(syntax(format!("Expected \",\" or \"]\", but found \"{}\".", self.token_text(start))))
-                }
+                _ => return Err(syntax(format!("Expected \",\" or \"]\", but found \"{}\".", self.token_text(start)))),
             }
         }
     }
@@ -1229,8 +1224,11 @@ impl Parser<'_> {
                         cp
                     };
                     if cp == 0 && self.build {
-                        return Err(Error::new(SqlState::UNTRANSLATABLE_CHARACTER, "unsupported Unicode escape sequence")
-                            .with_detail("\\u0000 cannot be converted to text."));
+                        return Err(Error::new(
+                            SqlState::UNTRANSLATABLE_CHARACTER,
+                            "unsupported Unicode escape sequence",
+                        )
+                        .with_detail("\\u0000 cannot be converted to text."));
                     }
                     if let Some(ch) = char::from_u32(cp) {
                         out.push(ch);
@@ -1297,7 +1295,10 @@ mod tests {
         assert_eq!(j("1e-1000").to_string(), format!("0.{}1", "0".repeat(999)));
         assert_eq!(j("0e-40").to_string(), format!("0.{}", "0".repeat(40)));
         assert_eq!(Jsonb::parse("1e200000").unwrap_err().code(), SqlState::NUMERIC_VALUE_OUT_OF_RANGE);
-        assert_eq!(j(r#"{"a":[1,{"b":2}]}"#).to_pretty_string(), "{\n    \"a\": [\n        1,\n        {\n            \"b\": 2\n        }\n    ]\n}");
+        assert_eq!(
+            j(r#"{"a":[1,{"b":2}]}"#).to_pretty_string(),
+            "{\n    \"a\": [\n        1,\n        {\n            \"b\": 2\n        }\n    ]\n}"
+        );
     }
 
     #[test]
@@ -1378,7 +1379,13 @@ mod tests {
             assert!(j(a) < j(b), "{a} < {b}");
             assert!(j(b) > j(a), "{b} > {a}");
         }
-        let equal = [("1.0", "1"), ("1e2", "100.00"), ("-0", "0"), (r#"{"a":1,"b":2}"#, r#"{"b":2.0,"a":1}"#), ("1e30", "1000000000000000000000000000000.0")];
+        let equal = [
+            ("1.0", "1"),
+            ("1e2", "100.00"),
+            ("-0", "0"),
+            (r#"{"a":1,"b":2}"#, r#"{"b":2.0,"a":1}"#),
+            ("1e30", "1000000000000000000000000000000.0"),
+        ];
         for (a, b) in equal {
             assert_eq!(j(a), j(b), "{a} = {b}");
             assert_eq!(hash_of(&j(a)), hash_of(&j(b)), "hash {a} = {b}");
@@ -1405,7 +1412,14 @@ mod tests {
         assert!(j(r#"["foo"]"#).has_key("foo"));
         assert!(v.has_key("d"));
         assert!(!j("[1]").has_key("1"));
-        let types = [("{}", "object"), ("[]", "array"), ("\"x\"", "string"), ("1", "number"), ("true", "boolean"), ("null", "null")];
+        let types = [
+            ("{}", "object"),
+            ("[]", "array"),
+            ("\"x\"", "string"),
+            ("1", "number"),
+            ("true", "boolean"),
+            ("null", "null"),
+        ];
         for (s, t) in types {
             assert_eq!(j(s).type_name(), t);
         }

@@ -161,8 +161,8 @@ pub(crate) fn decimal_from_digits(negative: bool, digits: &[u8], scale: i64) -> 
         }
     }
     if digits.is_empty() {
-        let z = Decimal::try_from_i128_with_scale(0, scale.min(MAX_SCALE as i64) as u32)
-            .map_err(|_| overflow_numeric())?;
+        let z =
+            Decimal::try_from_i128_with_scale(0, scale.min(MAX_SCALE as i64) as u32).map_err(|_| overflow_numeric())?;
         return Ok(z);
     }
     let n = digits.len() as i64;
@@ -379,6 +379,98 @@ fn push_ascii(buf: &mut String, digits: &[u8]) {
     }
 }
 
+/// Whether the decimal `d * 10^k` equals exactly `odd * 2^e2` (`odd` odd).
+fn decimal_equals_dyadic(d: u128, k: i32, odd: u128, e2: i32) -> bool {
+    if d == 0 {
+        return false;
+    }
+    let mut d = d;
+    if k < 0 {
+        for _ in 0..(-k) {
+            if d % 5 != 0 {
+                return false;
+            }
+            d /= 5;
+        }
+    } else {
+        for _ in 0..k {
+            match d.checked_mul(5) {
+                Some(v) => d = v,
+                None => return false,
+            }
+        }
+    }
+    let tz = d.trailing_zeros() as i32;
+    (d >> tz) == odd && k + tz == e2
+}
+
+/// Whether the shortest digits `sci` (`d.ddde±x`, as Rust prints them) for a finite
+/// nonzero float `x = m * 2^e` (m with its implicit bit; `fraction_zero` when the
+/// stored fraction is 0 and the float is normal and not the smallest normal) lie
+/// exactly on the midpoint to a neighbour. Rust's shortest representation accepts such
+/// midpoints for even mantissas (they read back by ties-to-even), but PostgreSQL's Ryu
+/// excludes them and prints more digits.
+fn on_rounding_boundary(sci: &str, m: u128, e: i32, lower_gap_halved: bool) -> bool {
+    let (d, k, _) = sci_parts(sci);
+    let upper = decimal_equals_dyadic(d, k, 2 * m + 1, e - 1);
+    let lower = if lower_gap_halved {
+        decimal_equals_dyadic(d, k, 4 * m - 1, e - 2)
+    } else {
+        decimal_equals_dyadic(d, k, 2 * m - 1, e - 1)
+    };
+    upper || lower
+}
+
+/// Splits `d.ddde±x` into its digits as an integer and the power of ten of the last
+/// digit.
+fn sci_parts(sci: &str) -> (u128, i32, i32) {
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some((m, x)) => (m, x.parse::<i32>().unwrap_or(0)),
+        None => (sci, 0),
+    };
+    let mut d: u128 = 0;
+    let mut ndigits = 0i32;
+    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+        d = d * 10 + (b - b'0') as u128;
+        ndigits += 1;
+    }
+    (d, exp - (ndigits - 1), ndigits)
+}
+
+/// When `x = m * 2^e` lies exactly halfway between the shortest digits `D` and a
+/// neighbour `D ± 1` of the same length, PostgreSQL's Ryu picks the even one; Rust
+/// may pick the odd one. Rewrites `tmp` to the even choice in that case.
+fn round_ties_to_even_digits(tmp: &mut StackBuf, negative: bool, m: u128, e: i32) {
+    let (d, k, _) = sci_parts(tmp.as_str());
+    if d % 2 == 0 || m == 0 {
+        return;
+    }
+    let tz = m.trailing_zeros() as i32;
+    let (m_odd, e_odd) = (m >> tz, e + tz + 1);
+    let replacement = if decimal_equals_dyadic(2 * d - 1, k, m_odd, e_odd) {
+        d - 1
+    } else if decimal_equals_dyadic(2 * d + 1, k, m_odd, e_odd) {
+        d + 1
+    } else {
+        return;
+    };
+    // Rebuild `d.ddde±x` from the new digits.
+    let digits = replacement.to_string();
+    let exp = k + digits.len() as i32 - 1;
+    let mut out = StackBuf::new();
+    if negative {
+        let _ = out.write_str("-");
+    }
+    let _ = out.write_str(&digits[..1]);
+    let rest = digits[1..].trim_end_matches('0');
+    if !rest.is_empty() {
+        let _ = out.write_str(".");
+        let _ = out.write_str(rest);
+    }
+    let _ = write!(out, "e{exp}");
+    *tmp = out;
+}
+
 /// Appends a `double precision` value as PostgreSQL prints it.
 pub fn write_float8(buf: &mut String, f: f64) {
     if f.is_nan() {
@@ -390,6 +482,21 @@ pub fn write_float8(buf: &mut String, f: f64) {
     } else {
         let mut tmp = StackBuf::new();
         let _ = write!(tmp, "{f:e}");
+        let bits = f.abs().to_bits();
+        let (exp_field, frac) = ((bits >> 52) as i32, (bits & ((1 << 52) - 1)) as u128);
+        let (m, e) = if exp_field == 0 { (frac, -1074) } else { (frac | 1 << 52, exp_field - 1075) };
+        if m % 2 == 0 && on_rounding_boundary(tmp.as_str(), m, e, frac == 0 && exp_field > 1) {
+            for precision in 1..17 {
+                tmp = StackBuf::new();
+                let _ = write!(tmp, "{f:.precision$e}");
+                if tmp.as_str().parse::<f64>() == Ok(f)
+                    && !on_rounding_boundary(tmp.as_str(), m, e, frac == 0 && exp_field > 1)
+                {
+                    break;
+                }
+            }
+        }
+        round_ties_to_even_digits(&mut tmp, f < 0.0, m, e);
         write_float_layout(buf, tmp.as_str(), 15);
     }
 }
@@ -405,6 +512,21 @@ pub fn write_float4(buf: &mut String, f: f32) {
     } else {
         let mut tmp = StackBuf::new();
         let _ = write!(tmp, "{f:e}");
+        let bits = f.abs().to_bits();
+        let (exp_field, frac) = ((bits >> 23) as i32, (bits & ((1 << 23) - 1)) as u128);
+        let (m, e) = if exp_field == 0 { (frac, -149) } else { (frac | 1 << 23, exp_field - 150) };
+        if m % 2 == 0 && on_rounding_boundary(tmp.as_str(), m, e, frac == 0 && exp_field > 1) {
+            for precision in 1..9 {
+                tmp = StackBuf::new();
+                let _ = write!(tmp, "{f:.precision$e}");
+                if tmp.as_str().parse::<f32>() == Ok(f)
+                    && !on_rounding_boundary(tmp.as_str(), m, e, frac == 0 && exp_field > 1)
+                {
+                    break;
+                }
+            }
+        }
+        round_ties_to_even_digits(&mut tmp, f < 0.0, m, e);
         write_float_layout(buf, tmp.as_str(), 6);
     }
 }
@@ -489,9 +611,7 @@ pub fn parse_float8(input: &str) -> Result<f64> {
         Ok(None) => {
             let v: f64 = s.parse().map_err(|_| Error::invalid_text("double precision", input))?;
             if v.is_infinite() || (v == 0.0 && has_nonzero_mantissa(s)) {
-                return Err(Error::out_of_range(format!(
-                    "\"{input}\" is out of range for type double precision"
-                )));
+                return Err(Error::out_of_range(format!("\"{input}\" is out of range for type double precision")));
             }
             Ok(v)
         }
@@ -517,30 +637,39 @@ pub fn parse_float4(input: &str) -> Result<f32> {
 /// Parses an integer as `int2in`/`int4in`/`int8in` do: whitespace around, an optional
 /// sign, decimal digits only. `type_name` is used in messages.
 pub fn parse_int(input: &str, min: i64, max: i64, type_name: &str) -> Result<i64> {
-    let s = trim_pg(input);
-    let b = s.as_bytes();
-    let (negative, digits) = match b.first() {
-        Some(b'-') => (true, &b[1..]),
-        Some(b'+') => (false, &b[1..]),
-        _ => (false, b),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(Error::invalid_text(type_name, input));
+    let b = input.as_bytes();
+    let invalid = || Error::invalid_text(type_name, input);
+    let out_of_range = || Error::out_of_range(format!("value \"{input}\" is out of range for type {type_name}"));
+    let mut i = 0;
+    while i < b.len() && (b[i] as char).is_ascii() && is_pg_space(b[i] as char) {
+        i += 1;
     }
-    let out_of_range =
-        || Error::out_of_range(format!("value \"{input}\" is out of range for type {type_name}"));
-    // Accumulate negatively so that i64::MIN parses.
+    let mut negative = false;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        negative = b[i] == b'-';
+        i += 1;
+    }
+    if i >= b.len() || !b[i].is_ascii_digit() {
+        return Err(invalid());
+    }
+    // Accumulate negatively so that the minimum parses. NB: as in PostgreSQL,
+    // overflow is reported before trailing garbage ("99999999999x" is out of range).
     let mut v: i64 = 0;
-    for &d in digits {
+    while i < b.len() && b[i].is_ascii_digit() {
         v = v
             .checked_mul(10)
-            .and_then(|v| v.checked_sub((d - b'0') as i64))
+            .and_then(|v| v.checked_sub((b[i] - b'0') as i64))
+            .filter(|v| *v >= min)
             .ok_or_else(out_of_range)?;
+        i += 1;
     }
-    let v = if negative { v } else { v.checked_neg().ok_or_else(out_of_range)? };
-    if v < min || v > max {
-        return Err(out_of_range());
+    while i < b.len() && (b[i] as char).is_ascii() && is_pg_space(b[i] as char) {
+        i += 1;
     }
+    if i != b.len() {
+        return Err(invalid());
+    }
+    let v = if negative { v } else { v.checked_neg().filter(|v| *v <= max).ok_or_else(out_of_range)? };
     Ok(v)
 }
 
@@ -694,6 +823,9 @@ mod tests {
             (1234567890123456.0, "1.234567890123456e+15"),
             (-2.5, "-2.5"),
             (1e100, "1e+100"),
+            // Rounding boundaries: PostgreSQL's Ryu excludes them.
+            (18014398509481992.0, "1.8014398509481992e+16"),
+            (18014398509481996.0, "1.8014398509481996e+16"),
         ];
         for (f, want) in cases {
             assert_eq!(format_float8(*f), *want, "{f}");
@@ -718,6 +850,12 @@ mod tests {
             (1e-39, "1e-39"),
             (1e-45, "1e-45"),
             (123456.0, "123456"),
+            (13e9, "1.2999999e+10"),
+            (-93959535.0, "-9.3959536e+07"),
+            (197969000.0, "1.9796899e+08"),
+            (2462e6, "2.4620001e+09"),
+            (4124405.25, "4.1244052e+06"),
+            (-3665083.25, "-3.6650832e+06"),
         ];
         for (f, want) in cases {
             assert_eq!(format_float4(*f), *want, "{f}");
@@ -763,6 +901,11 @@ mod tests {
         assert_eq!(e.message(), "value \"99999999999\" is out of range for type integer");
         let e = parse_int("9223372036854775808", i64::MIN, i64::MAX, "bigint").unwrap_err();
         assert_eq!(e.message(), "value \"9223372036854775808\" is out of range for type bigint");
+        let e = parse_int("+2319390962.", i32::MIN as i64, i32::MAX as i64, "integer").unwrap_err();
+        assert_eq!(e.message(), "value \"+2319390962.\" is out of range for type integer");
+        assert_eq!(parse_int("-2147483648", i32::MIN as i64, i32::MAX as i64, "integer").unwrap(), i32::MIN as i64);
+        assert!(parse_int("2147483648", i32::MIN as i64, i32::MAX as i64, "integer").is_err());
+        assert_eq!(parse_int("-32768", i16::MIN as i64, i16::MAX as i64, "smallint").unwrap(), -32768);
         for bad in ["", "abc", "- 1", "1_000", "12.0", "1e3", "+", "-", "0x1"] {
             let e = parse_int(bad, i32::MIN as i64, i32::MAX as i64, "integer").unwrap_err();
             assert_eq!(e.code(), SqlState::INVALID_TEXT_REPRESENTATION, "{bad}");
@@ -834,10 +977,7 @@ mod tests {
             Some("A field with precision 4, scale 2 must round to an absolute value less than 10^2.")
         );
         let e = apply_typmod(dec("1"), tm(2, 2)).unwrap_err();
-        assert_eq!(
-            e.detail(),
-            Some("A field with precision 2, scale 2 must round to an absolute value less than 1.")
-        );
+        assert_eq!(e.detail(), Some("A field with precision 2, scale 2 must round to an absolute value less than 1."));
         assert!(apply_typmod(dec("0.995"), tm(2, 2)).is_err());
         assert_eq!(apply_typmod(dec("0.994"), tm(2, 2)).unwrap().to_string(), "0.99");
     }
@@ -849,10 +989,7 @@ mod tests {
         assert_eq!(decimal_to_int(&dec("2.4"), 32).unwrap(), 2);
         assert_eq!(decimal_to_int(&dec("32767.5"), 16).unwrap_err().message(), "smallint out of range");
         assert_eq!(decimal_to_int(&dec("2147483648"), 32).unwrap_err().message(), "integer out of range");
-        assert_eq!(
-            decimal_to_int(&dec("9223372036854775808"), 64).unwrap_err().message(),
-            "bigint out of range"
-        );
+        assert_eq!(decimal_to_int(&dec("9223372036854775808"), 64).unwrap_err().message(), "bigint out of range");
         assert_eq!(float_to_int(2.5, 32).unwrap(), 2);
         assert_eq!(float_to_int(3.5, 32).unwrap(), 4);
         assert_eq!(float_to_int(-2.5, 32).unwrap(), -2);

@@ -46,10 +46,7 @@ pub enum TimeZone {
 }
 
 fn invalid_timezone(s: &str) -> Error {
-    Error::new(
-        SqlState::INVALID_PARAMETER_VALUE,
-        format!("invalid value for parameter \"TimeZone\": \"{s}\""),
-    )
+    Error::new(SqlState::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"TimeZone\": \"{s}\""))
 }
 
 impl TimeZone {
@@ -120,7 +117,7 @@ impl TimeZone {
             TimeZone::Utc => 0,
             TimeZone::Fixed(o) | TimeZone::Posix { offset: o, .. } => *o,
             TimeZone::Named(tz) => {
-                let naive = naive_from_micros(utc_micros);
+                let naive = zone_naive(utc_micros);
                 tz.offset_from_utc_datetime(&naive).fix().local_minus_utc()
             }
         }
@@ -132,7 +129,7 @@ impl TimeZone {
         match self {
             TimeZone::Utc => "UTC".to_string(),
             TimeZone::Named(tz) => {
-                let naive = naive_from_micros(utc_micros);
+                let naive = zone_naive(utc_micros);
                 let off = tz.offset_from_utc_datetime(&naive);
                 match off.abbreviation() {
                     Some(a) => a.to_string(),
@@ -156,20 +153,12 @@ impl TimeZone {
             TimeZone::Utc => 0,
             TimeZone::Fixed(o) | TimeZone::Posix { offset: o, .. } => *o,
             TimeZone::Named(tz) => {
-                let naive = naive_from_micros(local_micros);
-                let before = tz
-                    .offset_from_utc_datetime(&(naive - chrono::Duration::days(1)))
-                    .fix()
-                    .local_minus_utc();
-                let after = tz
-                    .offset_from_utc_datetime(&(naive + chrono::Duration::days(1)))
-                    .fix()
-                    .local_minus_utc();
+                let naive = zone_naive(local_micros);
+                let before = tz.offset_from_utc_datetime(&(naive - chrono::Duration::days(1))).fix().local_minus_utc();
+                let after = tz.offset_from_utc_datetime(&(naive + chrono::Duration::days(1))).fix().local_minus_utc();
                 let candidates = match tz.offset_from_local_datetime(&naive) {
                     chrono::LocalResult::Single(o) => return o.fix().local_minus_utc(),
-                    chrono::LocalResult::Ambiguous(a, b) => {
-                        (a.fix().local_minus_utc(), b.fix().local_minus_utc())
-                    }
+                    chrono::LocalResult::Ambiguous(a, b) => (a.fix().local_minus_utc(), b.fix().local_minus_utc()),
                     chrono::LocalResult::None => (before, after),
                 };
                 // The later UTC instant is the one with the smaller offset.
@@ -214,6 +203,32 @@ fn push2(buf: &mut String, v: u32) {
         buf.push('0');
     }
     let _ = std::fmt::Write::write_fmt(buf, format_args!("{v}"));
+}
+
+/// The last year for which chrono-tz has explicit transitions; later years reuse the
+/// rules of an equivalent earlier year.
+const LAST_RULE_YEAR: i32 = 2089;
+
+/// A chrono date-time for looking up zone rules at microseconds since 2000-01-01.
+/// Years after [`LAST_RULE_YEAR`] are mapped to the year in the 28 years before it
+/// that has the same calendar (leap year and weekday of January 1st), so that rules
+/// like "second Sunday in March" keep applying as PostgreSQL's POSIX-rule
+/// extrapolation does. Other instants are clamped to chrono's range.
+fn zone_naive(micros: i64) -> NaiveDateTime {
+    use crate::types::datetime::{date2j, is_leap, j2date, j2day, POSTGRES_EPOCH_JDATE, USECS_PER_DAY};
+    let days = micros.div_euclid(USECS_PER_DAY);
+    let (year, month, day) = j2date((days + POSTGRES_EPOCH_JDATE).max(0));
+    if year <= LAST_RULE_YEAR {
+        return naive_from_micros(micros);
+    }
+    let weekday = j2day(date2j(year, 1, 1));
+    let same = (LAST_RULE_YEAR - 27..=LAST_RULE_YEAR)
+        .find(|&y| is_leap(y) == is_leap(year) && j2day(date2j(y, 1, 1)) == weekday)
+        .unwrap_or(LAST_RULE_YEAR);
+    let secs = micros.rem_euclid(USECS_PER_DAY) / 1_000_000;
+    chrono::NaiveDate::from_ymd_opt(same, month as u32, day as u32)
+        .and_then(|d| d.and_hms_opt((secs / 3600) as u32, ((secs / 60) % 60) as u32, (secs % 60) as u32))
+        .unwrap_or_else(|| naive_from_micros(micros))
 }
 
 /// A NaiveDateTime for microseconds since 2000-01-01, clamped to chrono's range.
@@ -366,6 +381,11 @@ mod tests {
         assert_eq!(paris.abbreviation_at(ts(2024, 1, 1, 0, 0)), "CET");
         assert_eq!(paris.abbreviation_at(ts(2024, 7, 1, 0, 0)), "CEST");
         assert_eq!(TimeZone::Utc.abbreviation_at(0), "UTC");
+        // Beyond chrono-tz's table, the current rules continue.
+        assert_eq!(ny.offset_at(ts(2150, 7, 1, 12, 0)), -4 * 3600);
+        assert_eq!(ny.offset_at(ts(2150, 1, 1, 12, 0)), -5 * 3600);
+        let far = crate::types::datetime::parse_timestamptz("9940-06-07 America/New_York", &TimeZone::Utc).unwrap();
+        assert_eq!(crate::types::datetime::format_timestamptz(far, &TimeZone::Utc), "9940-06-07 04:00:00+00");
         // Extreme instants do not panic.
         let _ = ny.offset_at(i64::MAX);
         let _ = ny.offset_at(i64::MIN);

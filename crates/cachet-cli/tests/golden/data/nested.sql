@@ -1,0 +1,3 @@
+.print nested start
+.read script.sql
+.print nested end
