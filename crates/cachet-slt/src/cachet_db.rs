@@ -33,7 +33,8 @@ pub fn cell(v: &Value) -> Cell {
         Value::Null => Cell::Null,
         Value::Bool(b) => Cell::Bool(*b),
         Value::Int2(_) | Value::Int4(_) | Value::Int8(_) => Cell::Int(v.as_i64().unwrap_or_default()),
-        Value::Float4(f) => Cell::Float(*f as f64),
+        // real has its own shortest output (0.1, not 0.10000000149011612).
+        Value::Float4(_) => Cell::Text(cachet::types::format_value(v, &Default::default())),
         Value::Float8(f) => Cell::Float(*f),
         Value::Numeric(d) => Cell::Numeric(d.to_string()),
         Value::Text(s) => Cell::Text(s.to_string()),

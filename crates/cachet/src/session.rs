@@ -196,6 +196,38 @@ impl Session {
     /// Runs every statement in `sql`, returning one result per statement. Stops at the
     /// first error.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<Vec<StatementResult>> {
+        let r = self.execute_inner(sql, params);
+        if r.is_err() {
+            self.statement_failed();
+        }
+        r
+    }
+
+    /// After any failed statement: an explicit transaction is aborted until it ends, an
+    /// implicit one rolls back.
+    fn statement_failed(&mut self) {
+        match &mut self.txn {
+            Some(t) if t.explicit => t.failed = true,
+            Some(_) => {
+                let _ = self.finish(false);
+            }
+            None => {}
+        }
+    }
+
+    /// Fails with 25P02 if the transaction is aborted and `stmt` cannot end it.
+    fn check_not_failed(&self, stmt: &ast::Statement) -> Result<()> {
+        let ends = matches!(stmt, ast::Statement::Commit { .. } | ast::Statement::Rollback { .. });
+        if self.txn.as_ref().is_some_and(|t| t.failed) && !ends {
+            return Err(Error::new(
+                SqlState::IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        Ok(())
+    }
+
+    fn execute_inner(&mut self, sql: &str, params: &[Value]) -> Result<Vec<StatementResult>> {
         if let Some(p) = self.cache.get(sql).cloned() {
             return Ok(vec![self.execute_prepared(&p, params)?]);
         }
@@ -218,6 +250,14 @@ impl Session {
     /// Prepares one statement (or none, for an empty string). The statement is parsed
     /// now and planned lazily, once per catalog version.
     pub fn prepare(&mut self, sql: &str) -> Result<Arc<Prepared>> {
+        let r = self.prepare_inner(sql);
+        if r.is_err() {
+            self.statement_failed();
+        }
+        r
+    }
+
+    fn prepare_inner(&mut self, sql: &str) -> Result<Arc<Prepared>> {
         if let Some(p) = self.cache.get(sql) {
             return Ok(p.clone());
         }
@@ -243,6 +283,9 @@ impl Session {
     }
 
     fn prepare_parsed(&mut self, sql: &str, stmt: Option<ParsedStatement>) -> Result<Arc<Prepared>> {
+        if let Some(s) = &stmt {
+            self.check_not_failed(&s.ast)?;
+        }
         let mut prepared =
             Prepared { sql: sql.to_string(), stmt, param_types: Vec::new(), columns: None, plan: Mutex::new(None) };
         if let Some(stmt) = &prepared.stmt {
@@ -303,36 +346,15 @@ impl Session {
             return Ok(StatementResult::command(""));
         };
         self.engine.stats.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let is_control = matches!(
-            stmt.ast,
-            ast::Statement::Commit { .. } | ast::Statement::Rollback { .. } | ast::Statement::StartTransaction { .. }
-        );
-        if let Some(t) = &self.txn {
-            if t.failed && !is_control {
-                return Err(Error::new(
-                    SqlState::IN_FAILED_SQL_TRANSACTION,
-                    "current transaction is aborted, commands ignored until end of transaction block",
-                ));
-            }
-        }
+        self.check_not_failed(&stmt.ast)?;
         let result = self.dispatch(p, stmt, params);
         match &result {
             Ok(_) => {
-                if let Some(t) = &self.txn {
-                    if !t.explicit {
-                        self.finish(true)?;
-                    }
+                if self.txn.as_ref().is_some_and(|t| !t.explicit) {
+                    self.finish(true)?;
                 }
             }
-            Err(_) => {
-                if let Some(t) = &mut self.txn {
-                    if t.explicit {
-                        t.failed = true;
-                    } else {
-                        let _ = self.finish(false);
-                    }
-                }
-            }
+            Err(_) => self.statement_failed(),
         }
         result.map_err(|e| e.resolve_location(&stmt.text))
     }

@@ -52,7 +52,7 @@ fn crash_child() {
             std::thread::spawn(move || {
                 let c = db.connect();
                 let mut i: i64 = c.query_row("SELECT n FROM counters WHERE w = $1", params![w], |r| r.get(0)).unwrap();
-                let mut rng = (w as u64 + 1) * 0x9E37_79B9_7F4A_7C15 ^ i as u64;
+                let mut rng = ((w as u64 + 1) * 0x9E37_79B9_7F4A_7C15) ^ i as u64;
                 loop {
                     rng ^= rng << 13;
                     rng ^= rng >> 7;

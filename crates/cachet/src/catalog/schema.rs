@@ -121,4 +121,7 @@ pub struct ViewDef {
     pub sql: String,
     /// Column names given in `CREATE VIEW v (a, b)`.
     pub columns: Option<Vec<String>>,
+    /// The tables and views the query reads, directly or through other views.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
 }

@@ -389,7 +389,8 @@ fn create_view(cv: &ast::CreateView, cx: &mut DdlContext) -> Result<String> {
             return Err(Error::new(SqlState::DUPLICATE_COLUMN, format!("column \"{n}\" specified more than once")));
         }
     }
-    cx.catalog.add_view(ViewDef { name, sql, columns }, cv.or_replace)?;
+    let depends_on = b.relations.clone();
+    cx.catalog.add_view(ViewDef { name, sql, columns, depends_on }, cv.or_replace)?;
     Ok("CREATE VIEW".into())
 }
 
@@ -400,7 +401,6 @@ fn drop(
     cascade: bool,
     cx: &mut DdlContext,
 ) -> Result<String> {
-    let _ = cascade;
     let (tag, what) = match kind {
         ast::ObjectType::Table => ("DROP TABLE", "table"),
         ast::ObjectType::View => ("DROP VIEW", "view"),
@@ -437,6 +437,33 @@ fn drop(
             let code =
                 if kind == ast::ObjectType::Index { SqlState::UNDEFINED_OBJECT } else { SqlState::UNDEFINED_TABLE };
             return Err(Error::new(code, format!("{what} \"{name}\" does not exist")));
+        }
+    }
+    if kind != ast::ObjectType::Index {
+        // Views that read a dropped relation block the drop, or go with it (CASCADE).
+        let mut dropping = found.clone();
+        loop {
+            let dependents: Vec<(String, String)> = cx
+                .catalog
+                .views()
+                .filter(|v| !dropping.contains(&v.name))
+                .filter_map(|v| v.depends_on.iter().find(|d| dropping.contains(d)).map(|d| (v.name.clone(), d.clone())))
+                .collect();
+            let Some((view, on)) = dependents.first().cloned() else { break };
+            if !cascade {
+                let on_kind = if cx.catalog.table(&on).is_some() { "table" } else { "view" };
+                return Err(Error::new(
+                    SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+                    format!("cannot drop {what} {on} because other objects depend on it"),
+                )
+                .with_detail(format!("view {view} depends on {on_kind} {on}"))
+                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+            }
+            for (v, _) in dependents {
+                cx.notices.push(format!("drop cascades to view {v}"));
+                cx.catalog.remove_view(&v);
+                dropping.push(v);
+            }
         }
     }
     for name in found {

@@ -90,6 +90,8 @@ pub fn resolve_binary(op: BinOp, l: &DataType, r: &DataType) -> Option<(DataType
         if matches!(c, Json) {
             return None;
         }
+        // char(n) compares without its padding: as text, after trimming.
+        let c = if matches!(c, Char(_)) { Text } else { c };
         return same(c, Bool);
     }
     match op {
@@ -225,7 +227,7 @@ pub fn same_representation(from: &DataType, to: &DataType) -> bool {
         return true;
     }
     let unlimited = matches!(to, DataType::Text | DataType::Varchar(None) | DataType::Numeric(None));
-    (from.is_string() && to.is_string() && unlimited)
+    (from.is_string() && !matches!(from, DataType::Char(_)) && to.is_string() && unlimited)
         || (matches!(from, DataType::Numeric(_)) && *to == DataType::Numeric(None))
 }
 

@@ -2231,6 +2231,13 @@ mod tests {
         }
         assert_eq!(ex("epoch", &Value::Interval(iv("-1 mon"))), "-2592000.000000");
         assert_eq!(date_part("second", &t, &TimeZone::Utc).unwrap(), Some(5.5));
+        // date_part computes floats as PostgreSQL does, last bit included.
+        let i = Value::Interval(iv("256 days 17:09:01.519"));
+        assert_eq!(date_part("second", &i, &TimeZone::Utc).unwrap(), Some(1.5190000000000001));
+        let j = Value::Timestamp(ts("2000-01-06 22:16:35.174247"));
+        assert_eq!(date_part("julian", &j, &TimeZone::Utc).unwrap(), Some(2451550.928184887));
+        let e = date_part("foo", &Value::Date(0), &TimeZone::Utc).unwrap_err();
+        assert_eq!(e.message(), "unit \"foo\" not recognized for type timestamp without time zone");
         assert_eq!(
             date_part("epoch", &Value::Timestamp(TS_POS_INFINITY), &TimeZone::Utc).unwrap(),
             Some(f64::INFINITY)

@@ -1154,10 +1154,16 @@ fn parse_from_char(input: &str, fmt: &str) -> Result<FromChar> {
         let is_action = matches!(node, Node::Action { .. });
         let is_fx = matches!(node, Node::Action { key: K::FX, .. });
         // Spaces are ignored at the start and before fields, outside FX mode.
-        if !fx_mode && !is_fx && (is_action || idx == 0) {
+        // NB: PostgreSQL 15 also skips spaces before a template space or separator
+        // (so "1 .2" matches "MI SS").
+        let is_sep = matches!(node, Node::Char(c, false) if *c == ' ' || is_separator_char(*c));
+        if !fx_mode && !is_fx && (is_action || is_sep || idx == 0) {
             let trimmed = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
             extra_skip += (s.len() - trimmed.len()) as i64;
             s = trimmed;
+        }
+        if s.is_empty() {
+            break;
         }
         let (key, name, fm, th) = match node {
             Node::Char(c, quoted) => {
@@ -1461,10 +1467,8 @@ fn resolve(fc: &FromChar, input: &str) -> Result<DateTimeFields> {
         if !(1..=12).contains(&mon) || !(1..=31).contains(&mday) {
             return Err(out_of_range(input));
         }
-        if year_set || fc.j != 0 {
-            if mday > days_in_month(year32, mon as i32) as i64 {
-                return Err(out_of_range(input));
-            }
+        if (year_set || fc.j != 0) && mday > days_in_month(year32, mon as i32) as i64 {
+            return Err(out_of_range(input));
         }
     }
     let (mut hour, mut min, mut sec) = (0i64, 0i64, 0i64);
@@ -1503,6 +1507,12 @@ fn resolve(fc: &FromChar, input: &str) -> Result<DateTimeFields> {
         || !(0..1_000_000).contains(&micros)
     {
         return Err(out_of_range(input));
+    }
+    if fc.tzsign != 0 && (!(0..=15).contains(&fc.tzh) || !(0..60).contains(&fc.tzm)) {
+        return Err(Error::new(
+            SqlState::INVALID_TIME_ZONE_DISPLACEMENT,
+            format!("time zone displacement out of range: \"{input}\""),
+        ));
     }
     Ok(DateTimeFields {
         year: year32,
@@ -1606,6 +1616,8 @@ mod tests {
         }
         assert_eq!(to_char_timestamp(ts("2024-03-02"), "ddth", None).unwrap(), "02nd");
         assert_eq!(to_char_timestamp(t, "est", Some(&ny)).unwrap(), "est");
+        // A timestamp without zone shows offset +00 and no abbreviation.
+        assert_eq!(to_char_timestamp(t, "TZ OF TZH:TZM", None).unwrap(), " +00 +00:00");
     }
 
     #[test]
@@ -1667,6 +1679,18 @@ mod tests {
             ("1", "L999", "    1"),
             ("-12", "MI99", "-12"),
             ("12", "x999y", "x  12y"),
+            ("-0.4", "S999", "  +0"),
+            ("0", "FM9999.99", "0."),
+            ("0.001", "FM9.99", "0."),
+            ("0.5", "FM9.99", ".5"),
+            ("1", "FM9.99", "1."),
+            ("0", "9.99", "  .00"),
+            ("98612", "999th", " ###"),
+            ("-0.5", "999th", "  -1"),
+            ("5", "999th", "   5th"),
+            ("-0.4", "FM999MI", "0"),
+            ("-0.2", "999PR", "   0 "),
+            ("-0.4", "PL999", "+   0"),
         ];
         for (v, f, want) in cases {
             assert_eq!(num(v, f), want, "to_char({v}, '{f}')");
@@ -1748,6 +1772,60 @@ mod tests {
             assert!(to_date(input, fmt).is_err(), "{input} / {fmt}");
         }
         assert!(to_timestamp("9223372036854775807:00", "TZH:TZM", &utc).is_err());
+        let more = [
+            ("24/00/2421 bc ", "DD/MM/YYYY BC", "2421-01-24 00:00:00+00 BC"),
+            ("6-0-1220", "FMDD-FMMM-YYYY", "1220-01-06 00:00:00+00"),
+            ("9724.00", "YYYY-MM", "9724-01-01 00:00:00+00"),
+            ("december 0, 0994", "Month DD, YYYY", "0994-12-01 00:00:00+00"),
+            ("1 .2", "MI SS", "0001-01-01 00:01:02+00 BC"),
+            ("1  .2", "MI SS", "0001-01-01 00:01:02+00 BC"),
+            ("10:00 -2", "HH24:MI SS", "0001-01-01 10:00:02+00 BC"),
+            ("2024-01-01 10:00 .2", "YYYY-MM-DD HH24:MI TZH", "2024-01-01 08:00:00+00"),
+            ("3--86--76", "YY-MM-DD", "error"),
+            ("2024013", "YYYYMMDD", "2024-01-03 00:00:00+00"),
+            ("202401", "YYYYMMDDHH24", "2024-01-01 00:00:00+00"),
+        ];
+        for (input, fmt, want) in more {
+            match to_timestamp(input, fmt, &utc) {
+                Ok(v) => assert_eq!(format_timestamptz(v, &utc), want, "{input} / {fmt}"),
+                Err(e) => assert_eq!("error", want, "{input} / {fmt}: {e}"),
+            }
+        }
+        let errors: &[(&str, &str, SqlState, &str)] = &[
+            ("08:70 P.M.", "HH12:MI AM", SqlState::INVALID_DATETIME_FORMAT, "invalid value \"P.M.\" for \"AM\""),
+            (
+                "2024-01-01 10:00 .22:55",
+                "YYYY-MM-DD HH24:MI TZH:TZM",
+                SqlState::INVALID_TIME_ZONE_DISPLACEMENT,
+                "time zone displacement out of range: \"2024-01-01 10:00 .22:55\"",
+            ),
+            (
+                "1948.24.05 87:85 .22:55",
+                "YYYY-MM-DD HH24:MI TZH:TZM",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"1948.24.05 87:85 .22:55\"",
+            ),
+            ("1 ..2", "MI SS", SqlState::INVALID_DATETIME_FORMAT, "invalid value \".2\" for \"SS\""),
+            ("1x2", "MI SS", SqlState::INVALID_DATETIME_FORMAT, "invalid value \"x2\" for \"SS\""),
+            (
+                "0695--06--13 37:45 +44:18",
+                "YYYY-MM-DD HH24:MI TZH:TZM",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"0695--06--13 37:45 +44:18\"",
+            ),
+            (
+                "537233 ",
+                "YYYYMMDD",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"537233 \"",
+            ),
+            ("20241x01", "YYYYMMDD", SqlState::INVALID_DATETIME_FORMAT, "invalid value \"1x\" for \"MM\""),
+        ];
+        for (input, fmt, code, msg) in errors {
+            let e = to_timestamp(input, fmt, &utc).unwrap_err();
+            assert_eq!(e.message(), *msg, "{input} / {fmt}");
+            assert_eq!(e.code(), *code, "{input} / {fmt}");
+        }
         let e = to_date("2024-01-31 2024", "YYYY-MM-DD YYYY").unwrap();
         assert_eq!(format_date(e), "2024-01-31");
         assert!(to_date("2024-01-31 2025", "YYYY-MM-DD YYYY").is_err());

@@ -17,22 +17,31 @@
 //! the tokenizer.
 //!
 //! Special words: `epoch`, `infinity`, `-infinity`, `now`, `today`, `tomorrow`,
-//! `yesterday`, `allballs`; `AM`/`PM`, `AD`/`BC`, day names (ignored), month names.
-//! `now`/`today` use the system clock and the given zone (PostgreSQL uses the
-//! transaction start time; callers wanting that can substitute it).
+//! `yesterday`, `allballs`; `AM`/`PM`, `AD`/`BC`, day names (ignored), month names;
+//! the ISO `T` before a time, `J` before a Julian day (`J2451545`, `j2451545.5`) and
+//! the labels of `y2001m02d04h05mm06s07`. `now`/`today` use the system clock and the
+//! given zone (PostgreSQL uses the transaction start time; callers wanting that can
+//! substitute it).
 //!
-//! Time zones in input: numeric offsets (`+02`, `-0800`, `+05:30`), IANA names
-//! (`Europe/Paris`, any case) and a table of common abbreviations (`UTC`, `Z`, `EST`,
-//! `PDT`, `CET`, ...). `timestamp` and `time` accept and ignore a zone, as PostgreSQL.
+//! Time zones in input: numeric offsets (`+02`, `-0800`, `+05:30`), run-together
+//! time and offset (`040506-08`), IANA names (`Europe/Paris`, any case), POSIX-style
+//! fixed offsets as PostgreSQL's `pg_tzset` reads them (`UTC+3` is three hours *west*),
+//! and a table of common abbreviations (`UTC`, `Z`, `EST`, `PDT`, `CET`, ...).
+//! `timestamp` and `time` accept and ignore a zone, as PostgreSQL.
+//!
+//! NB: numeric sub-fields are read with C `strtol` semantics, as PostgreSQL does: a
+//! missing count is 0 (`13:` is 13:00:00, `.5 days` is 12 hours).
 //!
 //! Errors use PostgreSQL's codes and messages: 22007 `invalid input syntax for type
 //! date: "..."`, 22008 `date/time field value out of range: "..."` (with the datestyle
 //! hint for a bad month or day), 22008 `date out of range: "..."`, 22009 for a bad
-//! zone offset, 22015 for interval fields that overflow.
+//! zone offset, 22023 `time zone "..." not recognized`, 22015 for interval fields that
+//! overflow. The parser was checked against PostgreSQL 15 on tens of thousands of
+//! random inputs (valid and garbage), including the choice of error.
 //!
-//! Limits: the ISO "labelled field" forms (`y2001m02d04`), Julian-day input (`J2451545`)
-//! and run-together time-with-zone fields (`040506-08`) are not supported, and only
-//! the common time zone abbreviations are known.
+//! Limits: POSIX zone specs with a daylight-saving part (`est5edt` is an IANA name and
+//! works, but an arbitrary `abc5def,M3.2.0,M11.1.0` does not) are rejected where
+//! PostgreSQL accepts them, and only the common time zone abbreviations are known.
 
 use super::datetime::*;
 use super::timezone::{lookup_zone, TimeZone};
@@ -2168,6 +2177,141 @@ mod tests {
         assert!((now - now_micros()).abs() < 60 * USECS_PER_SEC);
         let today = format_timestamptz(parse_timestamptz("today", &ny).unwrap(), &ny);
         assert!(today.ends_with(" 00:00:00-04") || today.ends_with(" 00:00:00-05"), "{today}");
+    }
+
+    #[test]
+    fn less_common_forms_match_postgres() {
+        let utc = utc();
+        let d = |s: &str| format_date(parse_date(s, &utc).unwrap_or_else(|e| panic!("{s}: {e}")));
+        let ts = |s: &str| format_timestamp(parse_timestamp(s, &utc).unwrap_or_else(|e| panic!("{s}: {e}")));
+        let tz = |s: &str| format_timestamptz(parse_timestamptz(s, &utc).unwrap_or_else(|e| panic!("{s}: {e}")), &utc);
+        let t = |s: &str| format_time(parse_time(s, &utc).unwrap_or_else(|e| panic!("{s}: {e}")));
+        let iv = |s: &str| format_interval(&parse_interval(s).unwrap_or_else(|e| panic!("{s}: {e}")));
+        assert_eq!(d("j2451545"), "2000-01-01");
+        assert_eq!(d("julian 10"), "4714-12-04 BC");
+        assert_eq!(ts("J2451545.5"), "2000-01-01 12:00:00");
+        assert_eq!(ts("y2001m02d04h05mm06s07.5"), "2001-02-04 05:06:07.5");
+        assert_eq!(ts("y2001m02d04 h05m06"), "2001-02-04 05:06:00");
+        assert_eq!(ts("2024-01-01 T7147"), "2024-01-03 23:47:00");
+        assert_eq!(ts("2024-01-01 719999"), "2024-01-04 00:40:39");
+        assert_eq!(d("2024-01-01 y"), "2024-01-01");
+        assert_eq!(t("13:"), "13:00:00");
+        assert_eq!(t("13::05"), "13:00:05");
+        assert_eq!(t("13:04."), "00:13:04");
+        assert_eq!(iv(".5 days"), "12:00:00");
+        assert_eq!(iv("1. days"), "1 day");
+        assert_eq!(tz("2024-01-01 10:00 UTC+3"), "2024-01-01 13:00:00+00");
+        assert_eq!(tz("2024-01-01 10:00 feb.9"), "2024-01-01 19:00:00+00");
+        assert_eq!(tz("2024-01-01 10:00 abcd-9:30"), "2024-01-01 00:30:00+00");
+        assert_eq!(tz("2024-01-01 10:00 x+1:59:60"), "2024-01-01 12:00:00+00");
+        assert_eq!(tz("2024-01-31 040506-08"), "2024-01-31 12:05:06+00");
+        assert_eq!(tz("9940-06-07 America/New_York"), "9940-06-07 04:00:00+00");
+        let errors: &[(&str, &str, SqlState, &str)] = &[
+            (
+                "timestamptz",
+                "2024-01-01 10:00 abc-",
+                SqlState::INVALID_PARAMETER_VALUE,
+                "time zone \"abc-\" not recognized",
+            ),
+            (
+                "timestamptz",
+                "2024-01-01 10:00 x+168",
+                SqlState::INVALID_PARAMETER_VALUE,
+                "time zone \"x+168\" not recognized",
+            ),
+            (
+                "date",
+                "+infinity",
+                SqlState::INVALID_DATETIME_FORMAT,
+                "invalid input syntax for type date: \"+infinity\"",
+            ),
+            (
+                "date",
+                "2451545 j",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"2451545 j\"",
+            ),
+            ("date", "y", SqlState::INVALID_DATETIME_FORMAT, "invalid input syntax for type date: \"y\""),
+            ("time", "1296", SqlState::DATETIME_FIELD_OVERFLOW, "date/time field value out of range: \"1296\""),
+            (
+                "time",
+                "23:59:60.5",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"23:59:60.5\"",
+            ),
+            (
+                "time",
+                "24:00:00.5",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"24:00:00.5\"",
+            ),
+            (
+                "time",
+                "2024-01-01 1296",
+                SqlState::INVALID_DATETIME_FORMAT,
+                "invalid input syntax for type time: \"2024-01-01 1296\"",
+            ),
+            ("time", "2:MARCH", SqlState::INVALID_DATETIME_FORMAT, "invalid input syntax for type time: \"2:MARCH\""),
+            (
+                "time",
+                "3536779620:+53:15",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"3536779620:+53:15\"",
+            ),
+            (
+                "date",
+                "32:08:MARCH",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"32:08:MARCH\"",
+            ),
+            (
+                "date",
+                "MARCH-+1986T49824172",
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date/time field value out of range: \"MARCH-+1986T49824172\"",
+            ),
+            (
+                "date",
+                "at/4597925836:43:56:81  MARCH",
+                SqlState::INVALID_DATETIME_FORMAT,
+                "invalid input syntax for type date: \"at/4597925836:43:56:81  MARCH\"",
+            ),
+            (
+                "date",
+                "-8190:37:-infinity/0",
+                SqlState::INVALID_TIME_ZONE_DISPLACEMENT,
+                "time zone displacement out of range: \"-8190:37:-infinity/0\"",
+            ),
+            (
+                "interval",
+                "1 day 2 ago",
+                SqlState::INVALID_DATETIME_FORMAT,
+                "invalid input syntax for type interval: \"1 day 2 ago\"",
+            ),
+            (
+                "interval",
+                "34 @ 2-2",
+                SqlState::INVALID_DATETIME_FORMAT,
+                "invalid input syntax for type interval: \"34 @ 2-2\"",
+            ),
+            (
+                "interval",
+                "68:57 2 us",
+                SqlState::INVALID_DATETIME_FORMAT,
+                "invalid input syntax for type interval: \"68:57 2 us\"",
+            ),
+        ];
+        for (ty, input, code, msg) in errors {
+            let e = match *ty {
+                "date" => parse_date(input, &utc).map(|_| ()),
+                "time" => parse_time(input, &utc).map(|_| ()),
+                "timestamptz" => parse_timestamptz(input, &utc).map(|_| ()),
+                _ => parse_interval(input).map(|_| ()),
+            }
+            .unwrap_err();
+            assert_eq!(e.message(), *msg, "{input}");
+            assert_eq!(e.code(), *code, "{input}");
+        }
     }
 
     #[test]

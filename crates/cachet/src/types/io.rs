@@ -882,6 +882,83 @@ mod tests {
             assert_eq!(e.message(), *msg, "{input} as {ty}");
             assert_eq!(e.code(), *code, "{input} as {ty}");
         }
+        let cases: &[(&str, SqlState, &str, Option<&str>)] = &[
+            (
+                "[0:1]={1,2}",
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "arrays with a lower bound other than 1 are not supported",
+                None,
+            ),
+            (
+                "[1:2]={}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"[1:2]={}\"",
+                Some("Specified array dimensions do not match array contents."),
+            ),
+            (
+                "[1:2]={1,2,3}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"[1:2]={1,2,3}\"",
+                Some("Specified array dimensions do not match array contents."),
+            ),
+            (
+                "[1:2]x{1,2}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"[1:2]x{1,2}\"",
+                Some("Missing \"=\" after array dimensions."),
+            ),
+            (
+                "[a:2]={1,2}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"[a:2]={1,2}\"",
+                Some("\"[\" must introduce explicitly-specified array dimensions."),
+            ),
+            ("[2:1]={1,2}", SqlState::ARRAY_SUBSCRIPT_ERROR, "upper bound cannot be less than lower bound", None),
+            (
+                " {-2}x",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"{-2}x\"",
+                Some("Junk after closing right brace."),
+            ),
+            (
+                "[1:2]={null, null}}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"{null, null}}\"",
+                Some("Junk after closing right brace."),
+            ),
+            (
+                "{{}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"{{}\"",
+                Some("Unexpected \"}\" character."),
+            ),
+            (
+                "{abc, \"a, \\,}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"{abc, \"a, \\,}\"",
+                Some("Unexpected end of input."),
+            ),
+            (
+                "{3.5,abc}}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"{3.5,abc}}\"",
+                Some("Junk after closing right brace."),
+            ),
+            (
+                "{1,3.5,a\"b}",
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                "malformed array literal: \"{1,3.5,a\"b}\"",
+                Some("Unexpected array element."),
+            ),
+        ];
+        for (input, code, msg, detail) in cases {
+            let e = parse_value(input, &DataType::Array(Box::new(DataType::Int4)), &utc()).unwrap_err();
+            assert_eq!(e.message(), *msg, "{input}");
+            assert_eq!(e.code(), *code, "{input}");
+            assert_eq!(e.detail(), *detail, "{input}");
+        }
+        assert_eq!(round("[1:2]={1,2}", &DataType::Array(Box::new(DataType::Int4))), "{1,2}");
+        assert_eq!(round(" [2] = {1,2}", &DataType::Array(Box::new(DataType::Int4))), "{1,2}");
         let details = [
             ("1,2", "Array value must start with \"{\" or dimension information."),
             ("{1,2", "Unexpected end of input."),

@@ -436,7 +436,10 @@ impl Jsonb {
                     None
                 }
             }
-            _ => None,
+            // NB: PostgreSQL stores a top-level scalar as a one-element array, so
+            // `'true'::jsonb -> 0` is `true`.
+            Jsonb::Object(_) => None,
+            scalar => (i == 0 || i == -1).then_some(scalar),
         }
     }
 
@@ -479,7 +482,10 @@ impl Jsonb {
         if self.is_scalar() {
             return Err(Error::new(SqlState::INVALID_PARAMETER_VALUE, "cannot set path in scalar"));
         }
-        if path.is_empty() {
+        let empty = matches!(self, Jsonb::Array(v) if v.is_empty()) || matches!(self, Jsonb::Object(v) if v.is_empty());
+        // NB: an empty document is returned as is when nothing is to be created,
+        // without checking the path.
+        if path.is_empty() || (empty && !create_missing) {
             return Ok(self.clone());
         }
         let mut out = self.clone();
@@ -599,7 +605,18 @@ impl Jsonb {
             }
         };
         match self {
-            Jsonb::Array(items) if !items.is_empty() => {
+            // Empty containers still break the line, as jsonb_pretty does.
+            Jsonb::Array(items) if items.is_empty() => {
+                buf.push_str("[\n");
+                indent(buf, level);
+                buf.push(']');
+            }
+            Jsonb::Object(pairs) if pairs.is_empty() => {
+                buf.push_str("{\n");
+                indent(buf, level);
+                buf.push('}');
+            }
+            Jsonb::Array(items) => {
                 buf.push_str("[\n");
                 for (i, v) in items.iter().enumerate() {
                     if i > 0 {
@@ -612,7 +629,7 @@ impl Jsonb {
                 indent(buf, level);
                 buf.push(']');
             }
-            Jsonb::Object(pairs) if !pairs.is_empty() => {
+            Jsonb::Object(pairs) => {
                 buf.push_str("{\n");
                 for (i, (k, v)) in pairs.iter().enumerate() {
                     if i > 0 {
@@ -1407,6 +1424,17 @@ mod tests {
         assert!(j("[1,2,3]").index(-4).is_none());
         assert!(j("[1,2,3]").index(3).is_none());
         assert_eq!(j("[true]").index(0).unwrap().to_value(), Value::text("true"));
+        // A top-level scalar acts as a one-element array for `->`, as in PostgreSQL.
+        assert_eq!(j("true").index(0).unwrap().to_string(), "true");
+        assert_eq!(j("true").index(-1).unwrap().to_string(), "true");
+        assert!(j("true").index(1).is_none());
+        assert!(j(r#"{"a":1}"#).index(0).is_none());
+        assert!(j("true").path(&["0"]).is_none());
+        assert_eq!(j("[1,2]").path(&[" 1"]).unwrap().to_string(), "2");
+        assert_eq!(j("[1,2]").path(&["+1"]).unwrap().to_string(), "2");
+        assert!(j("[1,2]").path(&["1 "]).is_none());
+        assert_eq!(j("{}").to_pretty_string(), "{\n}");
+        assert_eq!(j(r#"{"a":[]}"#).to_pretty_string(), "{\n    \"a\": [\n    ]\n}");
         assert_eq!(j(r#"[{"a":1}]"#).index(0).unwrap().to_value(), Value::text(r#"{"a": 1}"#));
         assert!(j(r#""foo""#).has_key("foo"));
         assert!(j(r#"["foo"]"#).has_key("foo"));
@@ -1468,6 +1496,12 @@ mod tests {
             let got = j(target).set_path(path, j(new), *create).unwrap();
             assert_eq!(got.to_string(), *want, "jsonb_set({target}, {path:?}, {new})");
         }
+        // An empty document is returned as is when nothing is created; otherwise a
+        // bad array index is an error.
+        assert_eq!(j("[]").set_path(&["c", "bb"], j("1"), false).unwrap().to_string(), "[]");
+        assert!(j("[]").set_path(&["a"], j("9"), true).is_err());
+        let e = j(r#"{"b": false, "1": []}"#).set_path(&["1", "x"], j("1.5"), false).unwrap_err();
+        assert_eq!(e.message(), "path element at position 2 is not an integer: \"x\"");
         let e = j("1").set_path(&["a"], j("9"), true).unwrap_err();
         assert_eq!(e.message(), "cannot set path in scalar");
         let e = j("[1]").set_path(&["a"], j("9"), true).unwrap_err();

@@ -380,6 +380,8 @@ fn push_ascii(buf: &mut String, digits: &[u8]) {
 }
 
 /// Whether the decimal `d * 10^k` equals exactly `odd * 2^e2` (`odd` odd).
+// NB: `is_multiple_of` needs Rust 1.87; the workspace supports 1.85.
+#[allow(clippy::manual_is_multiple_of)]
 fn decimal_equals_dyadic(d: u128, k: i32, odd: u128, e2: i32) -> bool {
     if d == 0 {
         return false;
@@ -854,8 +856,8 @@ mod tests {
             (-93959535.0, "-9.3959536e+07"),
             (197969000.0, "1.9796899e+08"),
             (2462e6, "2.4620001e+09"),
-            (4124405.25, "4.1244052e+06"),
-            (-3665083.25, "-3.6650832e+06"),
+            (4_124_405.0 + 0.25, "4.1244052e+06"),
+            (-(3_665_083.0 + 0.25), "-3.6650832e+06"),
         ];
         for (f, want) in cases {
             assert_eq!(format_float4(*f), *want, "{f}");

@@ -18,9 +18,12 @@
 //! is read with the pre-transition offset (`02:30` becomes `03:30` DST) and an
 //! ambiguous fall-back time is read as standard time.
 //!
+//! chrono-tz lists transitions up to 2099; for later years the rules of the year in
+//! 2062-2089 with the same calendar (leap year and weekday of January 1st) are used,
+//! which reproduces PostgreSQL's extrapolation of the zone's current POSIX rule.
+//!
 //! Limits: POSIX specs with a DST part are accepted only when they name an IANA zone
-//! (`EST5EDT`, `PST8PDT`); chrono-tz extends zone rules only as far as its compiled
-//! transition table, and instants outside chrono's year range (±262143) use the
+//! (`EST5EDT`, `PST8PDT`), and instants before chrono's year range (-262143) use the
 //! offset at the edge of that range.
 
 use crate::error::{Error, Result, SqlState};

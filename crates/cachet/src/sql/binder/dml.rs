@@ -81,6 +81,7 @@ pub fn table_scope(table: &Table, qualifier: &str) -> Scope {
                 ty: c.ty.clone(),
                 hidden: c.hidden,
                 merged_away: false,
+                origin: None,
             })
             .collect(),
     )
@@ -122,6 +123,9 @@ impl Binder<'_> {
         for c in &table.schema.checks {
             let e = crate::sql::parser::parse_expr(&c.expr)?;
             let b = self.bind_condition(&e, &scope, Aggs::Forbidden("check constraints"), "CHECK")?;
+            if b.any(&mut |x| matches!(x, Expr::Subquery(_))) {
+                return Err(Error::unsupported("cannot use subquery in check constraint"));
+            }
             out.push((c.name.clone(), b));
         }
         Ok(out)
@@ -209,16 +213,38 @@ impl Binder<'_> {
         };
         let defaults = self.bind_defaults(&table)?;
         let Some(source) = &ins.source else {
-            return Err(Error::unsupported("INSERT without a source"));
+            // INSERT ... DEFAULT VALUES: one row of defaults.
+            if !ins.columns.is_empty() || !ins.assignments.is_empty() {
+                return Err(Error::unsupported("INSERT without a source"));
+            }
+            let checks = self.bind_checks(&table)?;
+            let scope = table_scope(&table, &table.schema.name);
+            let returning = self.bind_returning(&ins.returning, &scope)?;
+            let on_conflict = match &ins.on {
+                Some(ast::OnInsert::OnConflict(oc)) => Some(self.bind_on_conflict(oc, &table, &scope)?),
+                _ => None,
+            };
+            return Ok(InsertPlan {
+                table: TableRef(table),
+                source: Node::Values { rows: vec![vec![]], width: 0 },
+                targets: Vec::new(),
+                defaults,
+                checks,
+                on_conflict,
+                returning,
+            });
         };
         let source_node = match (source.body.as_ref(), &source.order_by, &source.limit_clause) {
             (ast::SetExpr::Values(values), None, None) => {
                 let mut rows = Vec::new();
                 for r in &values.rows {
+                    if r.content.len() != values.rows[0].content.len() {
+                        return Err(Error::syntax("VALUES lists must all be the same length"));
+                    }
                     if r.content.len() > targets.len() {
                         return Err(Error::syntax("INSERT has more expressions than target columns"));
                     }
-                    if r.content.len() < targets.len() {
+                    if r.content.len() < targets.len() && !ins.columns.is_empty() {
                         return Err(Error::syntax("INSERT has more target columns than expressions"));
                     }
                     let mut row = Vec::new();
@@ -236,7 +262,8 @@ impl Binder<'_> {
                     }
                     rows.push(row);
                 }
-                Node::Values { rows, width: targets.len() }
+                let width = rows.first().map_or(targets.len(), Vec::len);
+                Node::Values { rows, width }
             }
             _ => {
                 let q = self.bind_query(source)?;

@@ -6,9 +6,8 @@ use super::{ident, Binder};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::expr::{AggCall, AggFunc, BinOp, Expr, SortKey, Subquery, SubqueryKind, UnaryOp};
 use crate::sql::functions;
-use crate::sql::typing::{common_type, no_operator, resolve_binary, same_representation};
+use crate::sql::typing::{common_pair, common_type, no_operator, resolve_binary, same_representation};
 use crate::types::{cast, cast_context, parse_value, CastContext, DataType, Value};
-use rust_decimal::Decimal;
 use sqlparser::ast;
 
 /// How deeply bound expressions may nest (long AND/OR chains count as deep). Every
@@ -75,6 +74,10 @@ impl Binder<'_> {
                 Ok(Expr::Const(v, to.clone()))
             }
             e => {
+                if matches!(from, DataType::Char(_)) && to.is_string() && !matches!(to, DataType::Char(_)) {
+                    let trimmed = bpchar_to_text(e);
+                    return if *to == DataType::Text { Ok(trimmed) } else { self.coerce(trimmed, to, context) };
+                }
                 if same_representation(&from, to) {
                     return Ok(e);
                 }
@@ -377,9 +380,17 @@ impl Binder<'_> {
         if from == *ty {
             return Ok(inner);
         }
+        if matches!(from, DataType::Char(_)) && ty.is_string() && !matches!(ty, DataType::Char(_)) {
+            // bpchar to text drops the padding.
+            let trimmed = bpchar_to_text(inner);
+            return if *ty == DataType::Text { Ok(trimmed) } else { self.explicit_cast(trimmed, ty) };
+        }
         match inner {
             Expr::Const(Value::Text(s), DataType::Unknown) => {
-                Ok(Expr::Const(parse_value(&s, ty, self.tz)?, ty.clone()))
+                // Read the literal as the type without its modifier, then apply the
+                // modifier as an explicit cast does ('abcdef'::varchar(3) truncates).
+                let v = parse_value(&s, &ty.without_typmod(), self.tz)?;
+                Ok(Expr::Const(cast(v, ty, CastContext::Explicit, self.tz)?, ty.clone()))
             }
             Expr::Const(Value::Null, _) => Ok(Expr::Const(Value::Null, ty.clone())),
             Expr::Param(i, DataType::Unknown) => {
@@ -409,6 +420,14 @@ impl Binder<'_> {
         }
         let Some((a, b, res)) = resolve_binary(op, &lt, &rt) else {
             return Err(no_operator(op, &lt, &rt));
+        };
+        // Comparing char(n): both sides are bpchar first (so a literal loses its padding
+        // too), then trimmed text.
+        let (l, r) = if op.is_comparison() && matches!(common_pair(&lt, &rt), Some(DataType::Char(_))) {
+            let bpchar = DataType::Char(None);
+            (self.coerce(l, &bpchar, CastContext::Implicit)?, self.coerce(r, &bpchar, CastContext::Implicit)?)
+        } else {
+            (l, r)
         };
         let l = self.coerce(l, &a, CastContext::Implicit)?;
         let r = self.coerce(r, &b, CastContext::Implicit)?;
@@ -516,13 +535,7 @@ impl Binder<'_> {
                 if !(t.is_numeric() || t == DataType::Interval) {
                     return Err(Error::new(SqlState::UNDEFINED_FUNCTION, format!("operator does not exist: - {t}")));
                 }
-                if let Expr::Const(v, ty) = &x {
-                    let folded =
-                        crate::sql::exec::eval::binary(BinOp::Sub, zero_of(ty).unwrap_or(Value::Null), v.clone(), ty);
-                    if let (Ok(v), true) = (folded, zero_of(ty).is_some()) {
-                        return Ok(Expr::Const(v, ty.clone()));
-                    }
-                }
+                // Constant operands are folded by the optimizer (keeping -0.0 for floats).
                 Ok(Expr::Unary(UnaryOp::Neg, Box::new(x), t))
             }
             U::Plus => {
@@ -901,11 +914,12 @@ impl Binder<'_> {
                 (t, ret)
             }
             AggFunc::Min | AggFunc::Max => {
+                // PostgreSQL has min/max for numbers, strings, dates and times, and arrays.
                 let t = unknown_to(T::Text);
-                if matches!(t, T::Json | T::Bool) && func != AggFunc::Min && func != AggFunc::Max {
-                    return Err(undefined());
-                }
-                if t == T::Json {
+                let ok = t.is_numeric()
+                    || t.is_string()
+                    || matches!(t, T::Date | T::Time | T::Timestamp | T::TimestampTz | T::Interval | T::Array(_));
+                if !ok {
                     return Err(undefined());
                 }
                 (t.clone(), t)
@@ -1056,6 +1070,11 @@ impl MapLocation for Error {
     }
 }
 
+/// Converts a `char(n)` value to text, dropping the trailing padding as PostgreSQL does.
+fn bpchar_to_text(e: Expr) -> Expr {
+    Expr::Func(&functions::BPCHAR_TO_TEXT, vec![e], DataType::Text)
+}
+
 /// Joins boolean terms with AND/OR as a balanced tree (evaluation order is kept).
 fn balanced(op: BinOp, mut terms: Vec<Expr>) -> Expr {
     if terms.len() == 1 {
@@ -1063,19 +1082,6 @@ fn balanced(op: BinOp, mut terms: Vec<Expr>) -> Expr {
     }
     let right = terms.split_off(terms.len() / 2);
     Expr::Binary(op, Box::new(balanced(op, terms)), Box::new(balanced(op, right)), DataType::Bool)
-}
-
-/// The zero of a numeric or interval type, for folding negation.
-fn zero_of(t: &DataType) -> Option<Value> {
-    Some(match t {
-        DataType::Int2 => Value::Int2(0),
-        DataType::Int4 => Value::Int4(0),
-        DataType::Int8 => Value::Int8(0),
-        DataType::Float4 => Value::Float4(0.0),
-        DataType::Float8 => Value::Float8(0.0),
-        DataType::Numeric(_) => Value::Numeric(Decimal::ZERO),
-        _ => return None,
-    })
 }
 
 /// Types a number literal as PostgreSQL does: int4 if it fits, then int8, else numeric.

@@ -95,11 +95,23 @@ pub struct Binder<'a> {
     view_depth: usize,
     /// Nesting depth of the expression being bound.
     depth: usize,
+    /// Every table and view name the statement reads (for view dependencies).
+    pub relations: Vec<String>,
 }
 
 impl<'a> Binder<'a> {
     pub fn new(catalog: &'a Catalog, sql: &'a str, tz: &'a TimeZone) -> Self {
-        Binder { catalog, sql, tz, params: Vec::new(), next_subquery: 0, outer: Vec::new(), view_depth: 0, depth: 0 }
+        Binder {
+            catalog,
+            sql,
+            tz,
+            params: Vec::new(),
+            next_subquery: 0,
+            outer: Vec::new(),
+            view_depth: 0,
+            depth: 0,
+            relations: Vec::new(),
+        }
     }
 
     /// Binds a query or DML statement.

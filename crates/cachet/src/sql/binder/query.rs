@@ -1,7 +1,7 @@
 //! Binding queries: SELECT, set operations, VALUES, FROM items, ORDER BY and LIMIT.
 
 use super::expr::Aggs;
-use super::scope::{Scope, ScopeColumn};
+use super::scope::{Origin, Scope, ScopeColumn};
 use super::{ident, object_name, Binder, OutputColumn, QueryPlan};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::expr::{AggCall, Expr, SortKey};
@@ -182,6 +182,19 @@ impl Binder<'_> {
 
     /// Binds the FROM clause: the cross product of its items, with their joins.
     pub fn bind_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
+        // Each FROM item needs a distinct name (alias or table name).
+        let mut names = Vec::new();
+        for twj in from {
+            twj_names(twj, &mut names);
+        }
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                return Err(Error::new(
+                    SqlState::DUPLICATE_ALIAS,
+                    format!("table name \"{n}\" specified more than once"),
+                ));
+            }
+        }
         let mut acc: Option<(Node, Scope)> = None;
         for twj in from {
             let item = self.bind_table_with_joins(twj)?;
@@ -357,6 +370,7 @@ impl Binder<'_> {
                     ty: c.ty.clone(),
                     hidden: false,
                     merged_away: false,
+                    origin: None,
                 })
                 .collect(),
         ))
@@ -366,17 +380,24 @@ impl Binder<'_> {
     pub fn bind_relation(&mut self, name: &ast::ObjectName, alias: Option<&ast::TableAlias>) -> Result<(Node, Scope)> {
         let n = object_name(name)?;
         let qualifier = alias.map(|a| ident(&a.name)).unwrap_or_else(|| n.rsplit('.').next().unwrap_or(&n).to_string());
+        if !self.relations.contains(&n) {
+            self.relations.push(n.clone());
+        }
         if let Some(table) = self.catalog.table(&n) {
+            let instance = self.next_subquery_id();
+            let key = table.schema.key_columns();
             let mut columns: Vec<ScopeColumn> = table
                 .schema
                 .columns
                 .iter()
-                .map(|c| ScopeColumn {
+                .enumerate()
+                .map(|(i, c)| ScopeColumn {
                     qualifier: Some(qualifier.clone()),
                     name: c.name.clone(),
                     ty: c.ty.clone(),
                     hidden: c.hidden,
                     merged_away: false,
+                    origin: Some(Origin { instance, primary_key: key.contains(&i) }),
                 })
                 .collect();
             if let Some(a) = alias {
@@ -541,17 +562,55 @@ impl Binder<'_> {
                     collect(e);
                 }
             }
-            let ngroup = group_by.len();
-            let rewrite = |b: &Binder, e: Expr| rewrite_grouped(b, e, &group_by, &aggs, ngroup);
-            items = items.into_iter().map(|e| rewrite(self, e)).collect::<Result<_>>()?;
-            having = having.map(|h| rewrite(self, h)).transpose()?;
+            // Every column outside an aggregate must be grouped, or functionally
+            // dependent on grouped primary-key columns (then it joins the grouping).
+            let mut ungrouped = Vec::new();
+            {
+                let inputs = items.iter().chain(having.iter()).chain(order_items.iter().filter_map(|o| match o {
+                    OrderItem::Input(e) => Some(e),
+                    OrderItem::Output(_) => None,
+                }));
+                for e in inputs {
+                    find_ungrouped(e, &group_by, &mut ungrouped);
+                }
+            }
+            for (c, in_subquery) in ungrouped {
+                if group_by.contains(&Expr::Column(c, scope.columns[c].ty.clone())) {
+                    continue;
+                }
+                if functionally_dependent(&scope, c, &group_by) {
+                    group_by.push(Expr::Column(c, scope.columns[c].ty.clone()));
+                    continue;
+                }
+                let col = &scope.columns[c];
+                let name = match &col.qualifier {
+                    Some(q) => format!("{q}.{}", col.name),
+                    None => col.name.clone(),
+                };
+                return Err(if in_subquery {
+                    Error::new(
+                        SqlState::GROUPING_ERROR,
+                        format!("subquery uses ungrouped column \"{name}\" from outer query"),
+                    )
+                } else {
+                    Error::new(
+                        SqlState::GROUPING_ERROR,
+                        format!(
+                            "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
+                        ),
+                    )
+                });
+            }
+            let rewrite = |e: Expr| rewrite_grouped(e, &group_by, &aggs);
+            items = items.into_iter().map(rewrite).collect();
+            having = having.map(rewrite);
             order_items = order_items
                 .into_iter()
                 .map(|o| match o {
-                    OrderItem::Input(e) => rewrite(self, e).map(OrderItem::Input),
-                    o => Ok(o),
+                    OrderItem::Input(e) => OrderItem::Input(rewrite(e)),
+                    o => o,
                 })
-                .collect::<Result<_>>()?;
+                .collect();
             node = Node::Aggregate { input: Box::new(node), group_by, aggs };
             if let Some(h) = having.take() {
                 node = Node::Filter { input: Box::new(node), predicate: h };
@@ -687,15 +746,74 @@ impl Binder<'_> {
     }
 }
 
+/// The names FROM items introduce (aliases, or table names), for duplicate checks.
+fn twj_names(twj: &ast::TableWithJoins, out: &mut Vec<String>) {
+    factor_names(&twj.relation, out);
+    for j in &twj.joins {
+        factor_names(&j.relation, out);
+    }
+}
+
+fn factor_names(tf: &ast::TableFactor, out: &mut Vec<String>) {
+    match tf {
+        ast::TableFactor::Table { alias: Some(a), .. }
+        | ast::TableFactor::Derived { alias: Some(a), .. }
+        | ast::TableFactor::NestedJoin { alias: Some(a), .. } => out.push(ident(&a.name)),
+        ast::TableFactor::Table { name, alias: None, .. } => {
+            if let Ok(n) = object_name(name) {
+                out.push(n.rsplit('.').next().unwrap_or(&n).to_string());
+            }
+        }
+        ast::TableFactor::NestedJoin { table_with_joins, alias: None } => twj_names(table_with_joins, out),
+        _ => {}
+    }
+}
+
 fn sort_key(expr: Expr, ob: &ast::OrderByExpr) -> SortKey {
     let desc = matches!(ob.options.sort, Some(ast::OrderBySort::Desc));
     SortKey::new(expr, desc, ob.options.nulls_first)
 }
 
+/// Collects the input columns an expression of a grouped query uses outside aggregate
+/// calls and grouped expressions, with whether the use is inside a subquery.
+fn find_ungrouped(e: &Expr, group_by: &[Expr], out: &mut Vec<(usize, bool)>) {
+    if matches!(e, Expr::Agg(_)) || (!matches!(e, Expr::Const(..)) && group_by.contains(e)) {
+        return;
+    }
+    match e {
+        Expr::Column(i, _) => out.push((*i, false)),
+        Expr::Subquery(s) => {
+            let mut refs = Vec::new();
+            s.plan.visit_exprs(&mut |y| collect_depth(y, 1, &mut refs));
+            out.extend(refs.into_iter().map(|i| (i, true)));
+            for c in e.children() {
+                find_ungrouped(c, group_by, out);
+            }
+        }
+        _ => {
+            for c in e.children() {
+                find_ungrouped(c, group_by, out);
+            }
+        }
+    }
+}
+
+/// Whether column `c` is determined by grouped columns: all primary-key columns of its
+/// table (the same FROM item) are grouped.
+fn functionally_dependent(scope: &Scope, c: usize, group_by: &[Expr]) -> bool {
+    let Some(origin) = scope.columns[c].origin else { return false };
+    let pk: Vec<usize> = (0..scope.columns.len())
+        .filter(|&i| scope.columns[i].origin.is_some_and(|o| o.instance == origin.instance && o.primary_key))
+        .collect();
+    !pk.is_empty() && pk.iter().all(|&i| group_by.iter().any(|g| matches!(g, Expr::Column(j, _) if *j == i)))
+}
+
 /// Rewrites an expression of a grouped query over the aggregate's output: aggregate
-/// calls and grouped expressions become columns; any other column is an error.
-fn rewrite_grouped(b: &Binder, e: Expr, group_by: &[Expr], aggs: &[AggCall], ngroup: usize) -> Result<Expr> {
-    let rewritten = e.transform_down(&mut |x| {
+/// calls and grouped expressions become columns of it (`find_ungrouped` has checked
+/// that nothing else refers to the input).
+fn rewrite_grouped(e: Expr, group_by: &[Expr], aggs: &[AggCall]) -> Expr {
+    let ngroup = group_by.len();
+    e.transform_down(&mut |x| {
         if let Expr::Agg(a) = &x {
             let i = aggs.iter().position(|y| y == a.as_ref()).expect("aggregate collected");
             return Ok(Expr::Column(ngroup + i, a.ty.clone()));
@@ -705,56 +823,18 @@ fn rewrite_grouped(b: &Binder, e: Expr, group_by: &[Expr], aggs: &[AggCall], ngr
                 return Ok(Expr::Column(k, x.ty()));
             }
         }
-        Err(x)
-    });
-    // Columns inside subqueries that refer to this query must be grouped columns too.
-    let mut bad = None;
-    let mut outer_map = Vec::new();
-    for c in collect_subquery_outer_refs(&rewritten) {
-        match group_by.iter().position(|g| matches!(g, Expr::Column(i, _) if *i == c)) {
-            Some(k) => outer_map.push((c, k)),
-            None => bad = Some(c),
-        }
-    }
-    let mut remaining_column = None;
-    rewritten.walk(&mut |x| {
-        if let Expr::Column(i, _) = x {
-            if *i >= ngroup + aggs.len() || !is_output_column(x) {
-                remaining_column = Some(*i);
+        match x {
+            // Outer references of subqueries point at this row: renumber them too.
+            Expr::Subquery(mut s) => {
+                let map =
+                    |i: usize| group_by.iter().position(|g| matches!(g, Expr::Column(j, _) if *j == i)).unwrap_or(i);
+                s.plan = std::mem::replace(&mut s.plan, Node::Empty { width: 0 })
+                    .map_exprs(&mut |y| y.remap_at_depth(1, &map));
+                Err(Expr::Subquery(s))
             }
+            x => Err(x),
         }
-        true
-    });
-    let _ = b;
-    if bad.is_some() {
-        return Err(Error::new(SqlState::GROUPING_ERROR, "subquery uses ungrouped column from outer query"));
-    }
-    if remaining_column.is_some() {
-        return Err(Error::new(
-            SqlState::GROUPING_ERROR,
-            "column must appear in the GROUP BY clause or be used in an aggregate function",
-        ));
-    }
-    Ok(remap_subquery_outer_refs(rewritten, &outer_map))
-}
-
-/// Marker: after the rewrite every `Column` is an aggregate output column; the walk in
-/// `rewrite_grouped` relies on the rewrite having replaced all input columns.
-fn is_output_column(_e: &Expr) -> bool {
-    true
-}
-
-fn collect_subquery_outer_refs(e: &Expr) -> Vec<usize> {
-    let mut out = Vec::new();
-    e.walk(&mut |x| {
-        if let Expr::Subquery(s) = x {
-            s.plan.visit_exprs(&mut |y| collect_depth(y, 1, &mut out));
-        }
-        true
-    });
-    out.sort_unstable();
-    out.dedup();
-    out
+    })
 }
 
 fn collect_depth(e: &Expr, depth: usize, out: &mut Vec<usize>) {
@@ -766,21 +846,6 @@ fn collect_depth(e: &Expr, depth: usize, out: &mut Vec<usize>) {
         }
         true
     });
-}
-
-fn remap_subquery_outer_refs(e: Expr, map: &[(usize, usize)]) -> Expr {
-    if map.is_empty() {
-        return e;
-    }
-    e.transform(&mut |x| match x {
-        Expr::Subquery(mut s) => {
-            s.plan = std::mem::replace(&mut s.plan, Node::Empty { width: 0 }).map_exprs(&mut |y| {
-                y.remap_at_depth(1, &|i| map.iter().find(|(from, _)| *from == i).map_or(i, |(_, to)| *to))
-            });
-            Expr::Subquery(s)
-        }
-        x => x,
-    })
 }
 
 /// The name PostgreSQL gives an unaliased select-list expression.

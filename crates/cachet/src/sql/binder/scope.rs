@@ -15,6 +15,17 @@ pub struct ScopeColumn {
     /// Set on a column that a USING/NATURAL join merged away: it is reachable only by
     /// its qualified name, and is not part of `*`.
     pub merged_away: bool,
+    /// For columns of a stored table: which FROM item they come from, and whether they
+    /// belong to its primary key (for functional dependencies in GROUP BY).
+    pub origin: Option<Origin>,
+}
+
+/// Where a column of a scope comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// Distinguishes two FROM items reading the same table.
+    pub instance: usize,
+    pub primary_key: bool,
 }
 
 /// The columns of a row, in order.
@@ -33,7 +44,14 @@ impl Scope {
         Scope::new(
             names_types
                 .into_iter()
-                .map(|(name, ty)| ScopeColumn { qualifier: None, name, ty, hidden: false, merged_away: false })
+                .map(|(name, ty)| ScopeColumn {
+                    qualifier: None,
+                    name,
+                    ty,
+                    hidden: false,
+                    merged_away: false,
+                    origin: None,
+                })
                 .collect(),
         )
     }

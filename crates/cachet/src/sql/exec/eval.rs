@@ -432,25 +432,24 @@ pub fn numeric_div(a: Decimal, b: Decimal) -> Result<Decimal> {
 pub fn like(s: &str, pattern: &str, escape: Option<char>) -> Result<bool> {
     let s: Vec<char> = s.chars().collect();
     let p: Vec<char> = pattern.chars().collect();
-    // Tokenize the pattern: Some(c) literal, None for '_', and a marker for '%'.
     #[derive(Clone, Copy, PartialEq)]
     enum Tok {
         Lit(char),
         One,
         Any,
+        /// An escape character ending the pattern: an error, but only if matching
+        /// reaches it (as in PostgreSQL).
+        DanglingEscape,
     }
     let mut toks = Vec::with_capacity(p.len());
     let mut i = 0;
     while i < p.len() {
         let c = p[i];
         if Some(c) == escape {
-            let Some(&next) = p.get(i + 1) else {
-                return Err(Error::new(
-                    SqlState::INVALID_ESCAPE_SEQUENCE,
-                    "LIKE pattern must not end with escape character",
-                ));
-            };
-            toks.push(Tok::Lit(next));
+            match p.get(i + 1) {
+                Some(&next) => toks.push(Tok::Lit(next)),
+                None => toks.push(Tok::DanglingEscape),
+            }
             i += 2;
             continue;
         }
@@ -461,6 +460,7 @@ pub fn like(s: &str, pattern: &str, escape: Option<char>) -> Result<bool> {
         });
         i += 1;
     }
+    let dangling = || Error::new(SqlState::INVALID_ESCAPE_SEQUENCE, "LIKE pattern must not end with escape character");
     // Iterative wildcard matching with backtracking to the last '%'.
     let (mut si, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
@@ -482,6 +482,7 @@ pub fn like(s: &str, pattern: &str, escape: Option<char>) -> Result<bool> {
                     ti += 1;
                     continue;
                 }
+                Tok::DanglingEscape => return Err(dangling()),
                 _ => {}
             }
         }
@@ -646,7 +647,8 @@ mod tests {
         for (s, p, want) in cases {
             assert_eq!(like(s, p, Some('\\')).unwrap(), want, "{s} LIKE {p}");
         }
-        assert!(like("a", "a\\", Some('\\')).is_err());
+        assert!(like("ab", "a\\", Some('\\')).is_err());
+        assert!(!like("a", "b\\", Some('\\')).unwrap());
     }
 
     #[test]

@@ -114,6 +114,28 @@ pub fn unix_to_pg_micros(us: i64) -> i64 {
     us - PG_EPOCH_OFFSET_MICROS
 }
 
+fn e_bpchar_to_text(a: &[Value], _: &DataType, _: &ExecCtx) -> Result<Value> {
+    let s = a[0].as_str().unwrap_or_default();
+    Ok(Value::text(s.trim_end_matches(' ')))
+}
+
+fn r_bpchar(args: &[DataType]) -> Option<Sig> {
+    match args {
+        [t] if t.is_string() || *t == T::Unknown => Sig::new(vec![t.clone()], T::Text),
+        _ => None,
+    }
+}
+
+/// char(n) to text: drops trailing spaces.
+pub static BPCHAR_TO_TEXT: Func = Func {
+    name: "rtrim_bpchar",
+    resolve: r_bpchar,
+    eval: e_bpchar_to_text,
+    strict: true,
+    volatile: false,
+    stable: false,
+};
+
 pub static FUNCS: &[Func] = &[
     Func { name: "abs", resolve: r_numeric_same, eval: e_abs, strict: true, volatile: false, stable: false },
     Func { name: "lower", resolve: r_text_to_text, eval: e_lower, strict: true, volatile: false, stable: false },

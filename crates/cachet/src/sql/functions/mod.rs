@@ -91,4 +91,4 @@ fn undefined(name: &str, args: &[DataType]) -> Error {
         .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
 }
 
-pub use builtin::{datetime_arith, finish_collect, finish_object_agg};
+pub use builtin::{datetime_arith, finish_collect, finish_object_agg, BPCHAR_TO_TEXT};
