@@ -23,6 +23,7 @@ use crate::types::{cast, parse_value, CastContext, DataType, TimeZone, Value};
 use parking_lot::Mutex;
 use sqlparser::ast;
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 /// How many prepared statements a session keeps by text.
@@ -153,6 +154,7 @@ pub struct Session {
     cache: HashMap<String, Arc<Prepared>>,
     cache_order: VecDeque<String>,
     notices: Vec<String>,
+    cancel: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -164,7 +166,15 @@ impl Session {
             cache: HashMap::new(),
             cache_order: VecDeque::new(),
             notices: Vec::new(),
+            cancel: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// A flag another thread may set to cancel the statement this session is running
+    /// (PostgreSQL's CancelRequest, Ctrl-C in the shell). It is cleared when the next
+    /// statement starts.
+    pub fn cancel_handle(&self) -> Arc<AtomicBool> {
+        self.cancel.clone()
     }
 
     pub fn engine(&self) -> &Arc<Engine> {
@@ -436,6 +446,8 @@ impl Session {
         let engine = self.engine.clone();
         let now = engine.now();
         let tz = self.settings.time_zone.clone();
+        let cancel = self.cancel.clone();
+        cancel.store(false, std::sync::atomic::Ordering::Relaxed);
         let active = self.ensure_txn();
         let per_statement = !active.txn.isolation.uses_transaction_snapshot();
         if per_statement && (active.used || active.explicit) {
@@ -455,7 +467,8 @@ impl Session {
             ));
         }
         let rv = active.txn.read_view(now);
-        let ctx = ExecCtx::new(&engine, &catalog, rv, params, &tz, active.start);
+        let mut ctx = ExecCtx::new(&engine, &catalog, rv, params, &tz, active.start);
+        ctx.cancel = Some(&cancel);
         let columns = Some(Arc::new(bound.columns().to_vec()));
         match bound {
             Bound::Query(q) => {

@@ -25,6 +25,7 @@ use crate::types::{TimeZone, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
 
 /// A row flowing between operators.
 pub type Tuple = Vec<Value>;
@@ -50,6 +51,8 @@ pub struct ExecCtx<'a> {
     /// The statement's start time.
     pub stmt_start: i64,
     pub(crate) subqueries: RefCell<HashMap<usize, Rc<SubqueryResult>>>,
+    /// Set from another thread to cancel the statement.
+    pub cancel: Option<&'a AtomicBool>,
 }
 
 impl<'a> ExecCtx<'a> {
@@ -70,7 +73,21 @@ impl<'a> ExecCtx<'a> {
             txn_start,
             stmt_start: rv.now,
             subqueries: RefCell::new(HashMap::new()),
+            cancel: None,
         }
+    }
+
+    /// Fails with 57014 if the statement was cancelled. Operators call this once per
+    /// batch of work, so cancellation takes effect within milliseconds.
+    #[inline]
+    pub fn check_cancel(&self) -> Result<()> {
+        if self.cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            return Err(crate::error::Error::new(
+                crate::error::SqlState::QUERY_CANCELED,
+                "canceling statement due to user request",
+            ));
+        }
+        Ok(())
     }
 }
 

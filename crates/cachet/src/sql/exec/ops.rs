@@ -141,6 +141,7 @@ impl<'p> ScanOp<'p> {
     }
 
     fn refill(&mut self, env: &Env) -> Result<bool> {
+        env.ctx.check_cancel()?;
         if self.ranges.is_none() {
             let ranges = match &self.scan.access {
                 Access::Full => vec![(Bound::Unbounded, Bound::Unbounded)],
