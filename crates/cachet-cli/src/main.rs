@@ -7,6 +7,7 @@
 //! over a database PATH, so a database directory named like a subcommand must be
 //! given as `./NAME`.
 
+mod recover;
 mod shell;
 
 use clap::{Parser, Subcommand};
@@ -37,7 +38,8 @@ enum Command {
     //   Serve(serve::ServeArgs)     PostgreSQL and Redis protocol servers
     //   Bench(bench::BenchArgs)     benchmarks against SQLite
     //   Slt(slt::SltArgs)           sqllogictest runner
-    //   Recover(recover::RecoverArgs)  offline WAL and checkpoint recovery
+    /// Salvage a damaged on-disk database: keep everything up to the damage.
+    Recover(recover::RecoverArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,5 +47,6 @@ fn main() -> ExitCode {
     match cli.command {
         None => shell::run(cli.shell),
         Some(Command::Shell(args)) => shell::run(args),
+        Some(Command::Recover(args)) => recover::run(args),
     }
 }

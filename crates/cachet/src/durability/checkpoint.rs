@@ -91,6 +91,27 @@ impl<'v> CheckpointWriter<'v> {
         Ok(())
     }
 
+    /// Writes the catalog and every row visible to `rv`.
+    pub fn database(&mut self, catalog: &crate::catalog::Catalog, rv: &crate::storage::ReadView) -> Result<()> {
+        self.op(&LogOp::Catalog(Box::new(super::codec::CatalogDefs::of(catalog))))?;
+        let mut batch = Vec::with_capacity(1024);
+        for table in catalog.tables() {
+            let mut after = None;
+            loop {
+                batch.clear();
+                let next = table.store.snapshot_batch(after.as_ref(), rv, 1024, &mut batch);
+                for (key, row, expires) in batch.drain(..) {
+                    self.op(&LogOp::Put { table: table.schema.id, key, expires, row: row.to_vec() })?;
+                }
+                match next {
+                    Some(k) => after = Some(k),
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Completes the file and moves it into place. Returns its path.
     pub fn finish(mut self) -> Result<PathBuf> {
         self.flush_block()?;

@@ -24,10 +24,14 @@
 //! # Floats
 //!
 //! Output follows PostgreSQL 12+ with `extra_float_digits = 1`: the shortest decimal
-//! string that reads back to the same float (Rust's `{:e}` formatting gives exactly
-//! those digits), laid out like C's `%g`: plain notation for decimal exponents in
-//! `-4..15` (`-4..6` for `real`), otherwise `1.5e-07` / `1e+20` with at least two
-//! exponent digits. Input follows `float8in`: whitespace, `NaN`, `Infinity`, `inf` in
+//! string that reads back to the same float, as PostgreSQL's Ryu computes it. Rust's
+//! `{:e}` gives nearly the same digits; two corner cases are corrected with exact
+//! integer arithmetic: Ryu never picks a string lying exactly on the midpoint to a
+//! neighbouring float (`1.2999999e+10`, not `1.3e+10`, for `13e9::real`), and when
+//! the float lies exactly between two shortest candidates it picks the even digit
+//! (`4.1244052e+06` for 4124405.25). Layout is like C's `%g`: plain notation for
+//! decimal exponents in `-4..15` (`-4..6` for `real`), otherwise `1.5e-07` / `1e+20`
+//! with at least two exponent digits. Input follows `float8in`: whitespace, `NaN`, `Infinity`, `inf` in
 //! any case and sign, and an out-of-range error instead of a silent infinity or zero.
 //!
 //! # Conversions
