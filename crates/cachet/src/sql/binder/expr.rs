@@ -1096,13 +1096,9 @@ pub fn number_literal(n: &str) -> Result<Expr> {
         }
     }
     let t = DataType::Numeric(None);
-    match parse_value(&clean, &t, &Default::default()) {
-        Ok(v) => Ok(Expr::Const(v, t)),
-        Err(_) => match clean.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Expr::Const(Value::Float8(f), DataType::Float8)),
-            _ => Err(Error::syntax(format!("invalid number literal {n}"))),
-        },
-    }
+    // A literal beyond numeric's range is an error, never a silently rounded float.
+    let v = parse_value(&clean, &t, &Default::default())?;
+    Ok(Expr::Const(v, t))
 }
 
 /// The text of a string literal.

@@ -68,10 +68,10 @@ fn eval_node(e: &Expr, row: &[Value], env: &Env) -> Result<Value> {
                 _ => Value::Null,
             }
         }
-        Expr::Binary(op, l, r, ty) => {
+        Expr::Binary(op, l, r, _) => {
             let l = eval(l, row, env)?;
             let r = eval(r, row, env)?;
-            binary(*op, l, r, ty)?
+            binary(*op, l, r, env.ctx.tz)?
         }
         Expr::IsNull(inner, negated) => Value::Bool(eval(inner, row, env)?.is_null() != *negated),
         Expr::IsDistinct(l, r, negated) => {
@@ -253,7 +253,7 @@ macro_rules! int_arith {
 }
 
 /// Applies a binary operator (not AND/OR) to two values. `ty` is the result type.
-pub fn binary(op: BinOp, l: Value, r: Value, ty: &DataType) -> Result<Value> {
+pub fn binary(op: BinOp, l: Value, r: Value, tz: &crate::types::TimeZone) -> Result<Value> {
     if l.is_null() || r.is_null() {
         return Ok(Value::Null);
     }
@@ -296,7 +296,7 @@ pub fn binary(op: BinOp, l: Value, r: Value, ty: &DataType) -> Result<Value> {
         (op, Float4(a), Float4(b)) => Float4(float_arith(op, a as f64, b as f64)? as f32),
         (op, Float8(a), Float8(b)) => Float8(float_arith(op, a, b)?),
         (op, Numeric(a), Numeric(b)) => Numeric(numeric_arith(op, a, b)?),
-        (op, l, r) => crate::sql::functions::datetime_arith(op, l, r, ty)?,
+        (op, l, r) => crate::sql::functions::datetime_arith(op, l, r, tz)?,
     })
 }
 

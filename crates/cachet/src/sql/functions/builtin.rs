@@ -4,7 +4,7 @@ use super::{Func, Sig};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::exec::ExecCtx;
 use crate::sql::expr::{AggFunc, BinOp};
-use crate::types::{DataType, Value};
+use crate::types::{DataType, TimeZone, Value};
 use rust_decimal::prelude::*;
 
 use DataType as T;
@@ -163,22 +163,47 @@ pub static FUNCS: &[Func] = &[
     Func { name: "least", resolve: r_variadic_common, eval: e_least, strict: false, volatile: false, stable: false },
 ];
 
-/// Date and time arithmetic for `+` and `-` on non-numeric operands.
-pub fn datetime_arith(op: BinOp, l: Value, r: Value, _ty: &DataType) -> Result<Value> {
-    let overflow = || Error::new(SqlState::DATETIME_FIELD_OVERFLOW, "date out of range");
+/// Date and time arithmetic: the operators `sql::typing` resolves for dates, times,
+/// timestamps and intervals, with PostgreSQL's calendar rules.
+pub fn datetime_arith(op: BinOp, l: Value, r: Value, tz: &TimeZone) -> Result<Value> {
+    use crate::types::datetime as dt;
+    use BinOp::{Add, Div, Mul, Sub};
+    use Value::*;
     Ok(match (op, l, r) {
-        (BinOp::Add, Value::Date(d), Value::Int4(n)) | (BinOp::Add, Value::Int4(n), Value::Date(d)) => {
-            Value::Date(d.checked_add(n).ok_or_else(overflow)?)
+        (Add, Date(d), Int4(n)) | (Add, Int4(n), Date(d)) => Date(dt::date_add_days(d, n as i64)?),
+        (Sub, Date(d), Int4(n)) => Date(dt::date_add_days(d, -(n as i64))?),
+        (Sub, Date(a), Date(b)) => Int4(dt::date_diff(a, b)?),
+        (Add, Date(d), Interval(iv)) | (Add, Interval(iv), Date(d)) => Timestamp(dt::date_add_interval(d, &iv)?),
+        (Sub, Date(d), Interval(iv)) => Timestamp(dt::date_add_interval(d, &dt::interval_neg(&iv)?)?),
+        (Add, Date(d), Time(t)) | (Add, Time(t), Date(d)) => Timestamp(dt::date_add_time(d, t)?),
+        (Add, Timestamp(ts), Interval(iv)) | (Add, Interval(iv), Timestamp(ts)) => {
+            Timestamp(dt::timestamp_add_interval(ts, &iv)?)
         }
-        (BinOp::Sub, Value::Date(d), Value::Int4(n)) => Value::Date(d.checked_sub(n).ok_or_else(overflow)?),
-        (BinOp::Sub, Value::Date(a), Value::Date(b)) => Value::Int4(a.checked_sub(b).ok_or_else(overflow)?),
+        (Sub, Timestamp(ts), Interval(iv)) => Timestamp(dt::timestamp_sub_interval(ts, &iv)?),
+        (Add, TimestampTz(ts), Interval(iv)) | (Add, Interval(iv), TimestampTz(ts)) => {
+            TimestampTz(dt::timestamptz_add_interval(ts, &iv, tz)?)
+        }
+        (Sub, TimestampTz(ts), Interval(iv)) => TimestampTz(dt::timestamptz_sub_interval(ts, &iv, tz)?),
+        (Add, Time(t), Interval(iv)) | (Add, Interval(iv), Time(t)) => Time(dt::time_add_interval(t, &iv)),
+        (Sub, Time(t), Interval(iv)) => Time(dt::time_sub_interval(t, &iv)),
+        (Sub, Timestamp(a), Timestamp(b)) | (Sub, TimestampTz(a), TimestampTz(b)) => {
+            Interval(dt::timestamp_diff(a, b)?)
+        }
+        (Sub, Time(a), Time(b)) => Interval(dt::time_diff(a, b)),
+        (Add, Interval(a), Interval(b)) => Interval(dt::interval_add(&a, &b)?),
+        (Sub, Interval(a), Interval(b)) => Interval(dt::interval_sub(&a, &b)?),
+        (Mul, Interval(iv), Float8(f)) | (Mul, Float8(f), Interval(iv)) => Interval(dt::interval_mul(&iv, f)?),
+        (Div, Interval(iv), Float8(f)) => {
+            if f == 0.0 {
+                return Err(Error::new(SqlState::DIVISION_BY_ZERO, "division by zero"));
+            }
+            Interval(dt::interval_div(&iv, f)?)
+        }
         (op, l, r) => {
-            return Err(Error::unsupported(format!(
-                "operator {} on {} and {} is not supported yet",
-                op.symbol(),
-                l.data_type(),
-                r.data_type()
-            )))
+            return Err(Error::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!("operator does not exist: {} {} {}", l.data_type(), op.symbol(), r.data_type()),
+            ))
         }
     })
 }
