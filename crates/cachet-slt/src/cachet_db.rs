@@ -1,12 +1,14 @@
 //! The adapter that runs sqllogictest files against Cachet.
 
 use crate::db::{Cell, SltDatabase};
-use cachet::{Connection, Database, Value};
+use cachet::{Connection, Database, Options, SyncMode, Value};
 
 /// A Cachet database under test, with one connection.
 pub struct CachetDb {
     conn: Connection,
     _db: Database,
+    /// The directory of an on-disk database, removed when the database is dropped.
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl CachetDb {
@@ -16,9 +18,17 @@ impl CachetDb {
         Ok(Self::from_database(db))
     }
 
+    /// A fresh database in a temporary directory, with the given sync mode.
+    pub fn on_disk(sync: SyncMode) -> Result<Self, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let options = Options { sync, ..Options::default() };
+        let db = Database::open_with(dir.path(), options).map_err(|e| e.to_string())?;
+        Ok(CachetDb { conn: db.connect(), _db: db, _dir: Some(dir) })
+    }
+
     /// Wraps an open database.
     pub fn from_database(db: Database) -> Self {
-        CachetDb { conn: db.connect(), _db: db }
+        CachetDb { conn: db.connect(), _db: db, _dir: None }
     }
 
     fn run(&mut self, sql: &str) -> Result<cachet::StatementResult, String> {

@@ -1,5 +1,6 @@
 //! Runs Cachet's own sqllogictest suites (`crates/cachet/tests/slt/*.slt`)
-//! against an in-memory Cachet database, one fresh database per file.
+//! against a fresh Cachet database per file: in memory, and on disk with
+//! fsync-on-commit durability.
 //!
 //! The expected results come from PostgreSQL 15 (see `scripts/slt_complete.py`
 //! and `docs/testing.md`). Records where Cachet is known to differ are marked
@@ -9,23 +10,33 @@
 
 use std::path::PathBuf;
 
+use cachet::SyncMode;
 use cachet_slt::{CachetDb, Config, Runner};
 
 fn suites_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../cachet/tests/slt")
 }
 
-#[test]
-fn cachet_passes_its_own_suites_in_memory() {
+fn run(factory: impl Fn() -> Result<CachetDb, String> + Sync) {
     let dir = suites_dir();
     let mut config = Config::new("postgresql");
     // Never hash: every expected result is written out.
     config.hash_threshold = 0;
     config.max_failures_per_file = usize::MAX;
-    let runner = Runner::new(config, CachetDb::in_memory);
+    let runner = Runner::new(config, factory);
     let summary = runner.run_dir(&dir).unwrap();
     println!("{summary}");
     assert!(!summary.files.is_empty(), "no .slt files under {}", dir.display());
     assert!(summary.passed() > 0, "no record ran");
     assert!(summary.is_success(), "Cachet fails its own suites:\n{summary}");
+}
+
+#[test]
+fn cachet_passes_its_own_suites_in_memory() {
+    run(CachetDb::in_memory);
+}
+
+#[test]
+fn cachet_passes_its_own_suites_on_disk() {
+    run(|| CachetDb::on_disk(SyncMode::Full));
 }

@@ -216,8 +216,7 @@ pub(super) fn recover(dir: &Path, options: DurabilityOptions, now: i64) -> Resul
         while offset < buf.len() {
             let Some(frame) = parse_frame(&buf, offset) else {
                 // Damage: a torn tail only if nothing valid follows anywhere.
-                let later =
-                    segments[i + 1..].iter().any(|(_, n)| segment_has_frames(vfs.as_ref(), &wal_dir.join(n)));
+                let later = segments[i + 1..].iter().any(|(_, n)| segment_has_frames(vfs.as_ref(), &wal_dir.join(n)));
                 if later || valid_frame_after(&buf, offset + 1, expected.saturating_sub(1)) {
                     return Err(corrupt_at(&path, offset as u64, "invalid frame (checksum or length)"));
                 }
@@ -271,7 +270,6 @@ pub(super) fn recover(dir: &Path, options: DurabilityOptions, now: i64) -> Resul
         },
     })
 }
-
 
 /// Applies a commit frame; returns its timestamp.
 fn apply_frame(rebuild: &mut Rebuild, payload: &[u8]) -> Result<u64> {

@@ -1096,9 +1096,16 @@ pub fn number_literal(n: &str) -> Result<Expr> {
         }
     }
     let t = DataType::Numeric(None);
-    // A literal beyond numeric's range is an error, never a silently rounded float.
-    let v = parse_value(&clean, &t, &Default::default())?;
-    Ok(Expr::Const(v, t))
+    match parse_value(&clean, &t, &Default::default()) {
+        Ok(v) => Ok(Expr::Const(v, t)),
+        // Beyond numeric's 28 digits: a literal written with an exponent (1e100) is
+        // taken as double precision, its common meaning; plain digits are an error
+        // rather than a silently rounded float.
+        Err(e) => match clean.parse::<f64>() {
+            Ok(f) if f.is_finite() && clean.contains(['e', 'E']) => Ok(Expr::Const(Value::Float8(f), DataType::Float8)),
+            _ => Err(e),
+        },
+    }
 }
 
 /// The text of a string literal.
