@@ -335,3 +335,31 @@ fn salvage_keeps_everything_before_the_damage() {
     assert!(!got.is_empty() && got.len() < 20, "{got:?}");
     assert_eq!(got, (0..got.len() as i64).collect::<Vec<_>>());
 }
+
+#[test]
+fn synchronous_commit_off_returns_before_the_fsync() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    // A fault that never fires: the backend only counts.
+    let (db, vfs) = faulty(dir.path(), Fault::FailSync, u64::MAX);
+    let c = db.connect();
+    let (_, before) = vfs.counts();
+    for i in 0..20i64 {
+        c.execute("INSERT INTO t VALUES ($1, 'sync')", params![i]).unwrap();
+    }
+    let (_, synced) = vfs.counts();
+    assert!(synced - before >= 20, "each durable commit syncs ({} syncs)", synced - before);
+    c.execute_batch("SET synchronous_commit = off").unwrap();
+    for i in 100..120i64 {
+        c.execute("INSERT INTO t VALUES ($1, 'async')", params![i]).unwrap();
+    }
+    let (_, after) = vfs.counts();
+    assert!(after - synced <= 2, "asynchronous commits do not wait for fsync ({} syncs)", after - synced);
+    // The background worker makes them durable within about 100 ms.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let (_, later) = vfs.counts();
+    assert!(later > after, "the background worker synced the log");
+    drop(c);
+    drop(db);
+    assert_eq!(present(dir.path()).len(), 40);
+}
