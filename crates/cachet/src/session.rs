@@ -82,6 +82,11 @@ impl std::fmt::Debug for Prepared {
 pub struct Settings {
     pub time_zone: TimeZone,
     pub default_isolation: IsolationLevel,
+    /// Who is connected (current_user) and to which database (current_database()).
+    pub user: String,
+    pub database: String,
+    /// The number `pg_backend_pid()` reports.
+    pub backend_pid: i32,
     /// Other parameters, by name, for SHOW.
     pub other: BTreeMap<String, String>,
 }
@@ -91,6 +96,9 @@ impl Default for Settings {
         Settings {
             time_zone: TimeZone::Utc,
             default_isolation: IsolationLevel::ReadCommitted,
+            user: "cachet".into(),
+            database: "cachet".into(),
+            backend_pid: std::process::id() as i32,
             other: default_parameters(),
         }
     }
@@ -445,10 +453,11 @@ impl Session {
         let catalog = self.catalog();
         let engine = self.engine.clone();
         let now = engine.now();
-        let tz = self.settings.time_zone.clone();
-        let cancel = self.cancel.clone();
-        cancel.store(false, std::sync::atomic::Ordering::Relaxed);
-        let active = self.ensure_txn();
+        self.cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        self.ensure_txn();
+        // Disjoint borrows of the session's fields.
+        let Session { txn, settings, cancel, .. } = self;
+        let active = txn.as_mut().expect("ensured above");
         let per_statement = !active.txn.isolation.uses_transaction_snapshot();
         if per_statement && (active.used || active.explicit) {
             active.txn.refresh_snapshot();
@@ -467,8 +476,11 @@ impl Session {
             ));
         }
         let rv = active.txn.read_view(now);
-        let mut ctx = ExecCtx::new(&engine, &catalog, rv, params, &tz, active.start);
-        ctx.cancel = Some(&cancel);
+        let mut ctx = ExecCtx::new(&engine, &catalog, rv, params, &settings.time_zone, active.start);
+        ctx.cancel = Some(cancel);
+        ctx.user = &settings.user;
+        ctx.database = &settings.database;
+        ctx.backend_pid = settings.backend_pid;
         let columns = Some(Arc::new(bound.columns().to_vec()));
         match bound {
             Bound::Query(q) => {

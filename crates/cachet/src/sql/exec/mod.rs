@@ -53,6 +53,10 @@ pub struct ExecCtx<'a> {
     pub(crate) subqueries: RefCell<HashMap<usize, Rc<SubqueryResult>>>,
     /// Set from another thread to cancel the statement.
     pub cancel: Option<&'a AtomicBool>,
+    /// The session's identity, for current_user, current_database() and pg_backend_pid().
+    pub user: &'a str,
+    pub database: &'a str,
+    pub backend_pid: i32,
 }
 
 impl<'a> ExecCtx<'a> {
@@ -74,6 +78,9 @@ impl<'a> ExecCtx<'a> {
             stmt_start: rv.now,
             subqueries: RefCell::new(HashMap::new()),
             cancel: None,
+            user: "cachet",
+            database: "cachet",
+            backend_pid: 0,
         }
     }
 
