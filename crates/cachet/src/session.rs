@@ -478,6 +478,7 @@ impl Session {
         let rv = active.txn.read_view(now);
         let mut ctx = ExecCtx::new(&engine, &catalog, rv, params, &settings.time_zone, active.start);
         ctx.cancel = Some(cancel);
+        ctx.txn = Some(&active.txn);
         ctx.user = &settings.user;
         ctx.database = &settings.database;
         ctx.backend_pid = settings.backend_pid;
@@ -489,15 +490,15 @@ impl Session {
                 Ok(StatementResult { columns, rows, tag: format!("SELECT {n}"), affected: n })
             }
             Bound::Insert(plan) => {
-                let r = dml::insert(plan, &ctx, &mut active.txn)?;
+                let r = dml::insert(plan, &ctx)?;
                 Ok(write_result(columns.filter(|_| plan.returning.is_some()), r, "INSERT 0"))
             }
             Bound::Update(plan) => {
-                let r = dml::update(plan, &ctx, &mut active.txn)?;
+                let r = dml::update(plan, &ctx)?;
                 Ok(write_result(columns.filter(|_| plan.returning.is_some()), r, "UPDATE"))
             }
             Bound::Delete(plan) => {
-                let r = dml::delete(plan, &ctx, &mut active.txn)?;
+                let r = dml::delete(plan, &ctx)?;
                 Ok(write_result(columns.filter(|_| plan.returning.is_some()), r, "DELETE"))
             }
         }

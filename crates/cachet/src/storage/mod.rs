@@ -2,6 +2,7 @@
 
 pub mod encoding;
 pub mod mvcc;
+pub mod ssi;
 pub mod table;
 
 pub use encoding::{encode_key, Key};

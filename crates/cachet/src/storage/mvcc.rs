@@ -28,8 +28,9 @@ use super::Key;
 use crate::error::{Error, Result, SqlState};
 use parking_lot::{Condvar, Mutex};
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 /// A commit timestamp.
 pub type Ts = u64;
@@ -106,8 +107,7 @@ struct WaitHandle {
     cv: Condvar,
 }
 
-/// A chain whose versions may become reclaimable once a commit is older than every
-/// snapshot.
+/// A chain that may hold versions no snapshot can see any more.
 pub(crate) struct GcItem {
     pub table: Arc<TableStore>,
     pub chain: Arc<Chain>,
@@ -118,20 +118,33 @@ pub(crate) struct GcItem {
 struct Active {
     /// Snapshots in use, as a multiset.
     snapshots: BTreeMap<Ts, usize>,
-    /// Running transactions that have written, for waiters.
+    /// Running transactions that have written or locked rows, for waiters.
     writers: HashMap<TxnId, Arc<WaitHandle>>,
     /// Who waits for whom, for deadlock detection.
     waits_for: HashMap<TxnId, TxnId>,
 }
 
-/// Allocates transaction ids and timestamps, tracks active snapshots and reclaims old
-/// versions.
+/// How long a transaction may wait for a row lock, and what can interrupt the wait.
+#[derive(Clone, Default)]
+pub struct WaitPolicy {
+    /// `lock_timeout`: give up with 55P03 after this long.
+    pub lock_timeout: Option<Duration>,
+    /// Set to cancel the running statement (57014).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// How much queued reclamation work a commit does.
+const GC_STEP: usize = 64;
+
+/// Allocates transaction ids and timestamps, tracks active snapshots, arbitrates row
+/// lock waits (with deadlock detection) and reclaims old versions.
 pub struct TxnManager {
     next_txn: AtomicU64,
     clock: AtomicU64,
     commit_lock: Mutex<()>,
     active: Mutex<Active>,
-    gc_queue: Mutex<VecDeque<(Ts, Vec<GcItem>)>>,
+    gc_queue: Mutex<VecDeque<GcItem>>,
+    pub(crate) ssi: super::ssi::Ssi,
 }
 
 impl Default for TxnManager {
@@ -149,6 +162,7 @@ impl TxnManager {
             commit_lock: Mutex::new(()),
             active: Mutex::new(Active::default()),
             gc_queue: Mutex::new(VecDeque::new()),
+            ssi: super::ssi::Ssi::default(),
         }
     }
 
@@ -164,7 +178,19 @@ impl TxnManager {
         let snapshot = self.now();
         *active.snapshots.entry(snapshot).or_default() += 1;
         drop(active);
-        Txn { id, snapshot, isolation, writes: Vec::new(), mgr: self.clone(), handle: None, done: false }
+        let ssi = (isolation == IsolationLevel::Serializable).then(|| self.ssi.begin(id, snapshot));
+        Txn {
+            id,
+            snapshot,
+            isolation,
+            writes: Mutex::new(Vec::new()),
+            locks: Mutex::new(Vec::new()),
+            handle: OnceLock::new(),
+            wait: Mutex::new(WaitPolicy::default()),
+            ssi,
+            mgr: self.clone(),
+            done: false,
+        }
     }
 
     /// Runs `f` with the commit lock held, passing the newest commit timestamp: no
@@ -175,8 +201,12 @@ impl TxnManager {
         f(self.now())
     }
 
-    /// The oldest snapshot still in use: versions deleted at or before it are invisible
-    /// to everyone.
+    /// The snapshots in use, oldest first.
+    pub fn snapshots(&self) -> Vec<Ts> {
+        self.active.lock().snapshots.keys().copied().collect()
+    }
+
+    /// The oldest snapshot still in use.
     pub fn horizon(&self) -> Ts {
         let active = self.active.lock();
         active.snapshots.keys().next().copied().unwrap_or_else(|| self.now())
@@ -193,8 +223,9 @@ impl TxnManager {
 
     /// Blocks until transaction `other` has finished. `me` is the waiting transaction,
     /// recorded for deadlock detection: a wait that would close a cycle fails at once
-    /// with SQLSTATE 40P01.
-    pub fn wait_for(&self, me: TxnId, other: TxnId) -> Result<()> {
+    /// with SQLSTATE 40P01 (so a deadlock is reported as soon as it forms). The wait
+    /// gives up after the policy's lock timeout (55P03) or when cancelled (57014).
+    pub fn wait_for(&self, me: TxnId, other: TxnId, policy: &WaitPolicy) -> Result<()> {
         let handle = {
             let mut active = self.active.lock();
             let Some(handle) = active.writers.get(&other).cloned() else {
@@ -204,7 +235,7 @@ impl TxnManager {
             while let Some(&next) = active.waits_for.get(&cursor) {
                 if next == me {
                     return Err(Error::new(SqlState::DEADLOCK_DETECTED, "deadlock detected").with_detail(format!(
-                        "Transaction {me} waits for transaction {other}, which waits for transaction {me}."
+                        "Process {me} waits for ShareLock on transaction {other}; blocked by process {other}."
                     )));
                 }
                 cursor = next;
@@ -212,31 +243,55 @@ impl TxnManager {
             active.waits_for.insert(me, other);
             handle
         };
+        let deadline = policy.lock_timeout.map(|t| Instant::now() + t);
+        let mut result = Ok(());
         let mut done = handle.done.lock();
         while !*done {
-            handle.cv.wait(&mut done);
+            let slice = Duration::from_millis(20);
+            handle.cv.wait_for(&mut done, slice);
+            if *done {
+                break;
+            }
+            if policy.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+                result = Err(Error::new(SqlState::QUERY_CANCELED, "canceling statement due to user request"));
+                break;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                result = Err(Error::new(SqlState::LOCK_NOT_AVAILABLE, "canceling statement due to lock timeout"));
+                break;
+            }
         }
         drop(done);
         self.active.lock().waits_for.remove(&me);
-        Ok(())
+        result
     }
 
-    /// Reclaims versions superseded by commits that every snapshot has passed.
-    pub fn vacuum(&self) {
-        let horizon = self.horizon();
-        loop {
-            let batch = {
-                let mut queue = self.gc_queue.lock();
-                match queue.front() {
-                    Some((ts, _)) if *ts <= horizon => queue.pop_front().map(|(_, items)| items),
-                    _ => None,
-                }
-            };
-            let Some(items) = batch else { break };
-            for item in items {
-                item.table.prune(&item.chain, &item.key, horizon);
+    /// Reclaims versions that no snapshot can see, from the chains queued by commits.
+    /// Does at most `limit` chains; chains that still hold versions some snapshot needs
+    /// go back in the queue.
+    pub fn vacuum_some(&self, limit: usize) {
+        let snapshots = self.snapshots();
+        let mut requeue = Vec::new();
+        for _ in 0..limit {
+            let Some(item) = self.gc_queue.lock().pop_front() else { break };
+            if item.table.prune(&item.chain, &item.key, &snapshots) {
+                requeue.push(item);
             }
         }
+        if !requeue.is_empty() {
+            self.gc_queue.lock().extend(requeue);
+        }
+    }
+
+    /// Runs reclamation until the queue holds only chains some snapshot still needs.
+    pub fn vacuum(&self) {
+        let n = self.gc_queue.lock().len();
+        self.vacuum_some(n);
+    }
+
+    /// Chains waiting for reclamation.
+    pub fn gc_backlog(&self) -> usize {
+        self.gc_queue.lock().len()
     }
 }
 
@@ -247,14 +302,20 @@ pub(crate) struct WriteEntry {
     pub key: Key,
 }
 
-/// A running transaction.
+/// A running transaction. Its write set, row locks and wait policy sit behind small
+/// mutexes, so statements can share the transaction through `&Txn` while they read and
+/// write; only snapshot refreshes and the end of the transaction need it by value.
 pub struct Txn {
     pub id: TxnId,
     pub snapshot: Ts,
     pub isolation: IsolationLevel,
-    pub(crate) writes: Vec<WriteEntry>,
+    writes: Mutex<Vec<WriteEntry>>,
+    /// Chains this transaction holds FOR UPDATE/SHARE locks on.
+    locks: Mutex<Vec<Arc<Chain>>>,
+    handle: OnceLock<Arc<WaitHandle>>,
+    wait: Mutex<WaitPolicy>,
+    pub(crate) ssi: Option<Arc<super::ssi::SsiTxn>>,
     mgr: Arc<TxnManager>,
-    handle: Option<Arc<WaitHandle>>,
     done: bool,
 }
 
@@ -280,7 +341,18 @@ impl Txn {
 
     /// Whether the transaction has written anything.
     pub fn has_writes(&self) -> bool {
-        !self.writes.is_empty()
+        !self.writes.lock().is_empty()
+    }
+
+    /// Sets how row-lock waits behave for the next statements.
+    pub fn set_wait_policy(&self, policy: WaitPolicy) {
+        *self.wait.lock() = policy;
+    }
+
+    /// Waits for transaction `other` to finish (a row lock wait).
+    pub(crate) fn wait_for(&self, other: TxnId) -> Result<()> {
+        let policy = self.wait.lock().clone();
+        self.mgr.wait_for(self.id, other, &policy)
     }
 
     /// Takes a fresh snapshot (READ COMMITTED does this for every statement).
@@ -294,26 +366,31 @@ impl Txn {
         }
     }
 
-    /// Registers this transaction as a writer others may wait on; called before its
-    /// first write becomes visible to other writers.
-    pub(crate) fn register_writer(&mut self) {
-        if self.handle.is_none() {
+    /// Registers this transaction as one others may wait on; called before its first
+    /// write or row lock becomes visible to other writers.
+    pub(crate) fn register_writer(&self) {
+        self.handle.get_or_init(|| {
             let handle = Arc::new(WaitHandle { done: Mutex::new(false), cv: Condvar::new() });
             self.mgr.active.lock().writers.insert(self.id, handle.clone());
-            self.handle = Some(handle);
-        }
+            handle
+        });
     }
 
-    pub(crate) fn record_write(&mut self, table: &Arc<TableStore>, chain: &Arc<Chain>, key: &[u8]) {
+    pub(crate) fn record_write(&self, table: &Arc<TableStore>, chain: &Arc<Chain>, key: &[u8]) {
         self.register_writer();
-        self.writes.push(WriteEntry { table: table.clone(), chain: chain.clone(), key: key.into() });
+        self.writes.lock().push(WriteEntry { table: table.clone(), chain: chain.clone(), key: key.into() });
+    }
+
+    pub(crate) fn record_lock(&self, chain: &Arc<Chain>) {
+        self.register_writer();
+        self.locks.lock().push(chain.clone());
     }
 
     /// The net changes this transaction made, one per row, in first-write order.
     pub fn changes(&self) -> Vec<RowChange> {
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
-        for w in &self.writes {
+        for w in self.writes.lock().iter() {
             if seen.insert(Arc::as_ptr(&w.chain) as usize) {
                 if let Some((row, expires)) = w.chain.own_final_state(self.id) {
                     out.push(RowChange { table: w.table.id, key: w.key.clone(), row, expires });
@@ -329,14 +406,25 @@ impl Txn {
     /// write-ahead log appends the transaction, and an error from it aborts. It runs
     /// when the transaction wrote rows, or when `force_log` says there is something else
     /// to log (a schema change); otherwise the commit is free and returns `None`.
+    /// A SERIALIZABLE transaction that is part of a dangerous structure of
+    /// read-write dependencies fails here with 40001 instead.
     pub fn commit_with<R>(
         mut self,
         force_log: bool,
         log: impl FnOnce(Ts, &Txn) -> Result<R>,
     ) -> Result<(Ts, Option<R>)> {
-        if self.writes.is_empty() && !force_log {
-            self.finish();
-            return Ok((self.mgr.now(), None));
+        if let Some(ssi) = &self.ssi {
+            if let Err(e) = self.mgr.ssi.pre_commit(ssi) {
+                self.abort_writes();
+                self.finish();
+                return Err(e);
+            }
+        }
+        let has_writes = !self.writes.get_mut().is_empty();
+        if !has_writes && !force_log {
+            let now = self.mgr.now();
+            self.finish_committed(now);
+            return Ok((now, None));
         }
         let mgr = self.mgr.clone();
         let guard = mgr.commit_lock.lock();
@@ -350,20 +438,25 @@ impl Txn {
                 return Err(e);
             }
         };
+        let writes = std::mem::take(self.writes.get_mut());
         let mut gc = Vec::new();
-        for w in &self.writes {
+        for w in writes {
             if w.chain.stamp(self.id, ts) {
-                gc.push(GcItem { table: w.table.clone(), chain: w.chain.clone(), key: w.key.clone() });
+                gc.push(GcItem { table: w.table, chain: w.chain, key: w.key });
             }
         }
         mgr.clock.store(ts, Ordering::Release);
         drop(guard);
+        self.finish_committed(ts);
+        // Reclaim what this commit superseded, and a little of the backlog.
         if !gc.is_empty() {
-            mgr.gc_queue.lock().push_back((ts, gc));
+            let snapshots = mgr.snapshots();
+            let keep: Vec<GcItem> = gc.into_iter().filter(|g| g.table.prune(&g.chain, &g.key, &snapshots)).collect();
+            if !keep.is_empty() {
+                mgr.gc_queue.lock().extend(keep);
+            }
         }
-        self.writes.clear();
-        self.finish();
-        mgr.vacuum();
+        mgr.vacuum_some(GC_STEP);
         Ok((ts, Some(logged)))
     }
 
@@ -380,20 +473,29 @@ impl Txn {
 
     /// Undoes the writes made after the first `mark` entries of the write set (for
     /// savepoints and failed statements).
-    pub(crate) fn undo_to(&mut self, mark: usize) {
-        while self.writes.len() > mark {
-            let w = self.writes.pop().expect("len > mark");
+    pub(crate) fn undo_to(&self, mark: usize) {
+        loop {
+            let Some(w) = ({
+                let mut writes = self.writes.lock();
+                if writes.len() > mark {
+                    writes.pop()
+                } else {
+                    None
+                }
+            }) else {
+                break;
+            };
             w.table.undo(&w.chain, &w.key, self.id);
         }
     }
 
-    /// The current size of the write set, to pass to [`Txn::undo_to`] later.
+    /// The current size of the write set, to pass to [`Txn::rollback_to`] later.
     pub fn write_mark(&self) -> usize {
-        self.writes.len()
+        self.writes.lock().len()
     }
 
-    /// Undoes the writes after `mark`.
-    pub fn rollback_to(&mut self, mark: usize) {
+    /// Undoes the writes after `mark` (ROLLBACK TO SAVEPOINT).
+    pub fn rollback_to(&self, mark: usize) {
         self.undo_to(mark);
     }
 
@@ -401,11 +503,24 @@ impl Txn {
         self.undo_to(0);
     }
 
+    fn finish_committed(&mut self, ts: Ts) {
+        if let Some(ssi) = self.ssi.take() {
+            self.mgr.ssi.committed(&ssi, ts);
+        }
+        self.finish();
+    }
+
     fn finish(&mut self) {
         if self.done {
             return;
         }
         self.done = true;
+        if let Some(ssi) = self.ssi.take() {
+            self.mgr.ssi.aborted(&ssi);
+        }
+        for chain in std::mem::take(self.locks.get_mut()) {
+            chain.unlock(self.id);
+        }
         let mut active = self.mgr.active.lock();
         self.mgr.release_snapshot(&mut active, self.snapshot);
         active.writers.remove(&self.id);

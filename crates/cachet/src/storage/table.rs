@@ -52,6 +52,41 @@ struct ChainState {
     versions: SmallVec<[Version; 1]>,
     /// Set when the chain has been unlinked from the primary map.
     dead: bool,
+    /// Row locks from SELECT ... FOR UPDATE/SHARE: (transaction, exclusive). Boxed so
+    /// that unlocked rows, nearly all of them, pay one pointer.
+    lockers: Option<Box<SmallVec<[(TxnId, bool); 2]>>>,
+}
+
+/// The strength of a row lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowLockMode {
+    /// FOR SHARE (and FOR KEY SHARE): blocks writers, not other sharers.
+    Share,
+    /// FOR UPDATE (and FOR NO KEY UPDATE): blocks writers and every other locker.
+    Exclusive,
+}
+
+/// What a row-lock request does when the row is locked by someone else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockWait {
+    Block,
+    /// NOWAIT: fail with 55P03.
+    NoWait,
+    /// SKIP LOCKED: pass over the row.
+    SkipLocked,
+}
+
+/// The result of a row-lock request.
+#[derive(Debug)]
+pub enum LockOutcome {
+    /// Locked; here is the row as locked (the newest version).
+    Locked(Row),
+    /// SKIP LOCKED passed over a locked row.
+    Skipped,
+    /// The row no longer exists.
+    Gone,
+    /// READ COMMITTED: the row changed after the snapshot; re-check it and retry.
+    Changed(Row, u64),
 }
 
 /// The versions of one row.
@@ -91,10 +126,23 @@ impl Chain {
         (v.expires > rv.now).then(|| (v.row.clone(), v.expires))
     }
 
+    /// What a writer (or a row-lock request of `mode`) finds at the head of the chain.
     fn head(state: &ChainState, me: TxnId, now: i64) -> Head {
+        Self::head_for(state, me, now, RowLockMode::Exclusive)
+    }
+
+    fn head_for(state: &ChainState, me: TxnId, now: i64, mode: RowLockMode) -> Head {
         let Some(idx) = state.versions.len().checked_sub(1) else {
             return Head::Gone;
         };
+        if let Some(lockers) = &state.lockers {
+            let blocking = lockers
+                .iter()
+                .find(|(t, exclusive)| *t != me && (*exclusive || mode == RowLockMode::Exclusive));
+            if let Some((t, _)) = blocking {
+                return Head::Wait(*t);
+            }
+        }
         let v = &state.versions[idx];
         if v.begin & TXN_FLAG != 0 && v.begin != TXN_FLAG | me {
             return Head::Wait(v.begin & !TXN_FLAG);
@@ -144,6 +192,40 @@ impl Chain {
         } else {
             None
         }
+    }
+
+    /// Releases the row locks of a finished transaction.
+    pub(crate) fn unlock(&self, me: TxnId) {
+        let mut state = self.state.lock();
+        if let Some(lockers) = &mut state.lockers {
+            lockers.retain(|(t, _)| *t != me);
+            if lockers.is_empty() {
+                state.lockers = None;
+            }
+        }
+    }
+
+    /// The visible version, and for a SERIALIZABLE reader the writers of versions it
+    /// cannot see because they are too new (for read-write dependencies): a tagged
+    /// transaction id or a commit timestamp.
+    fn visible_tracked(&self, rv: &ReadView, conflicts: &mut Vec<u64>) -> Option<Row> {
+        let state = self.state.lock();
+        let mut found = None;
+        for v in state.versions.iter().rev() {
+            if rv.sees(v.begin, v.end) {
+                // A deletion this reader cannot see yet is a write it does not see.
+                if v.end != INFINITY && v.end != TXN_FLAG | rv.txn {
+                    conflicts.push(v.end);
+                }
+                found = Some(v);
+                break;
+            }
+            if v.begin != TXN_FLAG | rv.txn && (v.begin & TXN_FLAG != 0 || v.begin > rv.snapshot) {
+                conflicts.push(v.begin);
+            }
+        }
+        let v = found?;
+        (v.expires > rv.now).then(|| v.row.clone())
     }
 
     fn version_count(&self) -> usize {
@@ -252,8 +334,13 @@ impl TableStore {
 
     /// Reads the visible version of the row with this key.
     pub fn get(&self, key: &[u8], rv: &ReadView) -> Option<Row> {
+        self.get_tracked(key, rv, None)
+    }
+
+    /// [`TableStore::get`] that also reports writers of invisible newer versions (SSI).
+    pub fn get_tracked(&self, key: &[u8], rv: &ReadView, track: Option<&mut Vec<u64>>) -> Option<Row> {
         let chain = self.primary.read().get(key).cloned();
-        let row = chain.as_ref().and_then(|c| c.visible(rv));
+        let row = chain.as_ref().and_then(|c| see(c, rv, track));
         let counter = if row.is_some() { &self.stats.hits } else { &self.stats.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         if let Some(c) = chain {
@@ -265,14 +352,22 @@ impl TableStore {
     /// Reads up to `limit` visible rows in key order from `range`, appending them to
     /// `out`. Returns the key to resume after, or `None` when the range is exhausted.
     /// Locks are held only while collecting the batch.
-    pub fn scan_batch(&self, range: &KeyRange, rv: &ReadView, limit: usize, out: &mut Vec<Row>) -> Option<Key> {
+    /// With `track`, also collects the writers of versions too new to see (SSI).
+    pub fn scan_batch(
+        &self,
+        range: &KeyRange,
+        rv: &ReadView,
+        limit: usize,
+        out: &mut Vec<Row>,
+        mut track: Option<&mut Vec<u64>>,
+    ) -> Option<Key> {
         if is_empty_range(range) {
             return None;
         }
         let map = self.primary.read();
         let mut n = 0;
         for (key, chain) in map.range::<[u8], _>((as_ref_bound(&range.0), as_ref_bound(&range.1))) {
-            if let Some(row) = chain.visible(rv) {
+            if let Some(row) = see(chain, rv, track.as_deref_mut()) {
                 out.push(row);
             }
             n += 1;
@@ -292,6 +387,7 @@ impl TableStore {
         rv: &ReadView,
         limit: usize,
         out: &mut Vec<Row>,
+        mut track: Option<&mut Vec<u64>>,
     ) -> Result<Option<Key>> {
         if is_empty_range(range) {
             return Ok(None);
@@ -300,7 +396,7 @@ impl TableStore {
         let mut n = 0;
         for (entry, chain) in map.range::<[u8], _>((as_ref_bound(&range.0), as_ref_bound(&range.1))) {
             n += 1;
-            if let Some(row) = chain.visible(rv) {
+            if let Some(row) = see(chain, rv, track.as_deref_mut()) {
                 // Only the entry matching the visible version counts.
                 let key = index.key_of(&row)?;
                 if entry.len() == key.len() + 8 && entry[..key.len()] == key[..] {
@@ -322,7 +418,7 @@ impl TableStore {
     /// error if the key exists; `None` for tables with a hidden row id.
     pub fn insert(
         self: &Arc<Self>,
-        txn: &mut Txn,
+        txn: &Txn,
         key: Key,
         row: Row,
         expires: i64,
@@ -353,7 +449,7 @@ impl TableStore {
             match Chain::head(&state, txn.id, now) {
                 Head::Wait(other) => {
                     drop(state);
-                    txn.manager().wait_for(txn.id, other)?;
+                    txn.wait_for(other)?;
                     continue;
                 }
                 Head::Live(_) => {
@@ -379,7 +475,11 @@ impl TableStore {
             break chain;
         };
         txn.record_write(self, &chain, &key);
-        if let Err(e) = self.add_index_entries(txn, &chain, &row, None, now) {
+        let checked = self.add_index_entries(txn, &chain, &row, None, now).and_then(|_| match &txn.ssi {
+            Some(s) => txn.manager().ssi.on_write(s, self, &key, None, Some(&row)),
+            None => Ok(()),
+        });
+        if let Err(e) = checked {
             txn.undo_to(mark);
             return Err(e);
         }
@@ -395,7 +495,7 @@ impl TableStore {
     /// 40001, as PostgreSQL does.
     pub fn update(
         self: &Arc<Self>,
-        txn: &mut Txn,
+        txn: &Txn,
         key: &[u8],
         new: Row,
         expires: Option<i64>,
@@ -406,13 +506,13 @@ impl TableStore {
     }
 
     /// Deletes the row under `key`; see [`TableStore::update`] for `seen`.
-    pub fn delete(self: &Arc<Self>, txn: &mut Txn, key: &[u8], now: i64, seen: Option<u64>) -> Result<WriteOutcome> {
+    pub fn delete(self: &Arc<Self>, txn: &Txn, key: &[u8], now: i64, seen: Option<u64>) -> Result<WriteOutcome> {
         self.write(txn, key, None, now, seen)
     }
 
     fn write(
         self: &Arc<Self>,
-        txn: &mut Txn,
+        txn: &Txn,
         key: &[u8],
         new: Option<(Row, Option<i64>)>,
         now: i64,
@@ -432,7 +532,7 @@ impl TableStore {
             match Chain::head(&state, txn.id, now) {
                 Head::Wait(other) => {
                     drop(state);
-                    txn.manager().wait_for(txn.id, other)?;
+                    txn.wait_for(other)?;
                     continue;
                 }
                 Head::Gone => {
@@ -470,19 +570,94 @@ impl TableStore {
             }
         }
         txn.record_write(self, &chain, key);
-        if let Some((row, _)) = &new {
-            if let Err(e) = self.add_index_entries(txn, &chain, row, Some(&old_row), now) {
-                txn.undo_to(mark);
-                return Err(e);
-            }
+        let new_row = new.as_ref().map(|(r, _)| r);
+        let checked = match new_row {
+            Some(row) => self.add_index_entries(txn, &chain, row, Some(&old_row), now),
+            None => Ok(()),
+        }
+        .and_then(|_| match &txn.ssi {
+            Some(s) => txn.manager().ssi.on_write(s, self, &Key::from_slice(key), Some(&old_row), new_row),
+            None => Ok(()),
+        });
+        if let Err(e) = checked {
+            txn.undo_to(mark);
+            return Err(e);
         }
         Ok(WriteOutcome::Written)
+    }
+
+    /// Locks the row under `key` for SELECT ... FOR UPDATE/SHARE. `seen` is as for
+    /// [`TableStore::update`]: after [`LockOutcome::Changed`], READ COMMITTED re-checks
+    /// the newest version and asks again with its `begin`.
+    pub fn lock_row(
+        &self,
+        txn: &Txn,
+        key: &[u8],
+        mode: RowLockMode,
+        wait: LockWait,
+        now: i64,
+        seen: Option<u64>,
+        table_name: &str,
+    ) -> Result<LockOutcome> {
+        let Some(chain) = self.primary.read().get(key).cloned() else {
+            return Ok(LockOutcome::Gone);
+        };
+        loop {
+            let mut state = chain.state.lock();
+            if state.dead {
+                return Ok(LockOutcome::Gone);
+            }
+            match Chain::head_for(&state, txn.id, now, mode) {
+                Head::Wait(other) => {
+                    drop(state);
+                    match wait {
+                        LockWait::SkipLocked => return Ok(LockOutcome::Skipped),
+                        LockWait::NoWait => {
+                            return Err(Error::new(
+                                SqlState::LOCK_NOT_AVAILABLE,
+                                format!("could not obtain lock on row in relation \"{table_name}\""),
+                            ))
+                        }
+                        LockWait::Block => txn.wait_for(other)?,
+                    }
+                }
+                Head::Gone => {
+                    let deleted_after = state.versions.last().is_some_and(|v| {
+                        v.end & TXN_FLAG == 0 && v.end != INFINITY && v.end > txn.snapshot
+                    });
+                    if deleted_after && txn.isolation.uses_transaction_snapshot() {
+                        return Err(serialization_failure());
+                    }
+                    return Ok(LockOutcome::Gone);
+                }
+                Head::Live(idx) => {
+                    let v = &state.versions[idx];
+                    let committed_after = v.begin & TXN_FLAG == 0 && v.begin > txn.snapshot;
+                    if committed_after && seen != Some(v.begin) {
+                        if txn.isolation.uses_transaction_snapshot() {
+                            return Err(serialization_failure());
+                        }
+                        return Ok(LockOutcome::Changed(v.row.clone(), v.begin));
+                    }
+                    let row = v.row.clone();
+                    let exclusive = mode == RowLockMode::Exclusive;
+                    let lockers = state.lockers.get_or_insert_with(Default::default);
+                    match lockers.iter_mut().find(|(t, _)| *t == txn.id) {
+                        Some(entry) => entry.1 |= exclusive,
+                        None => lockers.push((txn.id, exclusive)),
+                    }
+                    drop(state);
+                    txn.record_lock(&chain);
+                    return Ok(LockOutcome::Locked(row));
+                }
+            }
+        }
     }
 
     /// Adds the index entries for a new version, checking unique indexes.
     fn add_index_entries(
         &self,
-        txn: &mut Txn,
+        txn: &Txn,
         chain: &Arc<Chain>,
         row: &Row,
         old: Option<&Row>,
@@ -502,7 +677,7 @@ impl TableStore {
 
     fn add_index_entry(
         &self,
-        txn: &mut Txn,
+        txn: &Txn,
         index: &IndexStore,
         chain: &Arc<Chain>,
         row: &Row,
@@ -542,7 +717,7 @@ impl TableStore {
                 }
                 if let Some(t) = wait {
                     drop(map);
-                    txn.manager().wait_for(txn.id, t)?;
+                    txn.wait_for(t)?;
                     continue;
                 }
             }
@@ -576,29 +751,43 @@ impl TableStore {
     }
 
     /// Removes versions that no snapshot at or after `horizon` can see.
-    pub(crate) fn prune(&self, chain: &Arc<Chain>, key: &[u8], horizon: Ts) {
+    ///
+    /// A superseded version is needed only while some snapshot in `snapshots` (the ones
+    /// in use, sorted) lies in `[begin, end)`: snapshots taken later see only newer
+    /// versions. So a long-running reader keeps the versions it can see, not every
+    /// version written since it started. Returns whether the chain still holds a
+    /// superseded version some snapshot needs (to try again later).
+    pub(crate) fn prune(&self, chain: &Arc<Chain>, key: &[u8], snapshots: &[Ts]) -> bool {
+        let needed = |begin: u64, end: u64| {
+            let i = snapshots.partition_point(|s| *s < begin);
+            snapshots.get(i).is_some_and(|s| *s < end)
+        };
         let mut removed = Vec::new();
         let dead;
+        let retained;
         {
             let mut state = chain.state.lock();
             if state.dead {
-                return;
+                return false;
             }
             let mut kept = SmallVec::new();
             for v in state.versions.drain(..) {
-                if v.end & TXN_FLAG == 0 && v.end != INFINITY && v.end <= horizon {
+                let superseded = v.end & TXN_FLAG == 0 && v.end != INFINITY;
+                if superseded && v.begin & TXN_FLAG == 0 && !needed(v.begin, v.end) {
                     removed.push(v.row);
                 } else {
                     kept.push(v);
                 }
             }
             state.versions = kept;
+            retained = state.versions.iter().any(|v| v.end & TXN_FLAG == 0 && v.end != INFINITY);
             dead = state.versions.is_empty();
             if dead {
                 state.dead = true;
             }
         }
         self.unlink(chain, key, &removed, dead);
+        retained
     }
 
     /// Drops index entries of removed versions that no remaining version shares, and the
@@ -745,6 +934,15 @@ impl TableStore {
         if let Some(max) = last {
             self.next_rowid.fetch_max(max.saturating_add(1), Ordering::Relaxed);
         }
+    }
+}
+
+/// The visible version of a chain, collecting too-new writers when tracking (SSI).
+#[inline]
+fn see(chain: &Chain, rv: &ReadView, track: Option<&mut Vec<u64>>) -> Option<Row> {
+    match track {
+        None => chain.visible(rv),
+        Some(conflicts) => chain.visible_tracked(rv, conflicts),
     }
 }
 

@@ -117,7 +117,8 @@ fn latest_view(txn: &Txn, now: i64) -> ReadView {
     ReadView { txn: txn.id, snapshot: TXN_FLAG - 1, now }
 }
 
-pub fn insert(plan: &InsertPlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResult> {
+pub fn insert(plan: &InsertPlan, ctx: &ExecCtx) -> Result<DmlResult> {
+    let txn = ctx.txn.ok_or_else(|| Error::internal("write outside a transaction"))?;
     let env = Env::new(ctx);
     let source = collect(&plan.source, &env)?;
     let table = &plan.table;
@@ -196,7 +197,7 @@ pub fn insert(plan: &InsertPlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResu
 fn upsert(
     plan: &InsertPlan,
     ctx: &ExecCtx,
-    txn: &mut Txn,
+    txn: &Txn,
     env: &Env,
     proposed: &Row,
     target: &[usize],
@@ -234,7 +235,7 @@ fn upsert(
             let range =
                 (std::ops::Bound::Included(k), end.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded));
             let mut rows = Vec::new();
-            store.index_scan_batch(&index, &range, &latest, 2, &mut rows)?;
+            store.index_scan_batch(&index, &range, &latest, 2, &mut rows, None)?;
             rows.into_iter().next()
         }
     };
@@ -279,7 +280,8 @@ fn upsert(
     returning_row(&plan.returning, &shared, env, &mut result.returning)
 }
 
-pub fn update(plan: &UpdatePlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResult> {
+pub fn update(plan: &UpdatePlan, ctx: &ExecCtx) -> Result<DmlResult> {
+    let txn = ctx.txn.ok_or_else(|| Error::internal("write outside a transaction"))?;
     let env = Env::new(ctx);
     let source = collect(&plan.source, &env)?;
     let table = &plan.table;
@@ -346,7 +348,8 @@ pub fn update(plan: &UpdatePlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResu
     Ok(result)
 }
 
-pub fn delete(plan: &DeletePlan, ctx: &ExecCtx, txn: &mut Txn) -> Result<DmlResult> {
+pub fn delete(plan: &DeletePlan, ctx: &ExecCtx) -> Result<DmlResult> {
+    let txn = ctx.txn.ok_or_else(|| Error::internal("write outside a transaction"))?;
     let env = Env::new(ctx);
     let source = collect(&plan.source, &env)?;
     let table = &plan.table;

@@ -20,7 +20,7 @@ use super::plan::Node;
 use crate::catalog::Catalog;
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::storage::ReadView;
+use crate::storage::{ReadView, Txn};
 use crate::types::{TimeZone, Value};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -53,6 +53,9 @@ pub struct ExecCtx<'a> {
     pub(crate) subqueries: RefCell<HashMap<usize, Rc<SubqueryResult>>>,
     /// Set from another thread to cancel the statement.
     pub cancel: Option<&'a AtomicBool>,
+    /// The transaction, for writes, row locks and SERIALIZABLE read tracking; `None`
+    /// when evaluating constants at planning time.
+    pub txn: Option<&'a Txn>,
     /// The session's identity, for current_user, current_database() and pg_backend_pid().
     pub user: &'a str,
     pub database: &'a str,
@@ -78,6 +81,7 @@ impl<'a> ExecCtx<'a> {
             stmt_start: rv.now,
             subqueries: RefCell::new(HashMap::new()),
             cancel: None,
+            txn: None,
             user: "cachet",
             database: "cachet",
             backend_pid: 0,

@@ -142,15 +142,25 @@ impl<'p> ScanOp<'p> {
 
     fn refill(&mut self, env: &Env) -> Result<bool> {
         env.ctx.check_cancel()?;
+        let ssi = env.ctx.txn.and_then(|t| t.ssi.as_ref().map(|s| (t, s)));
         if self.ranges.is_none() {
             let ranges = match &self.scan.access {
                 Access::Full => vec![(Bound::Unbounded, Bound::Unbounded)],
                 Access::Primary(r) | Access::Index { ranges: r, .. } => encode_ranges(r, env)?,
             };
+            // SERIALIZABLE: the ranges read are a predicate lock.
+            if let Some((txn, s)) = ssi {
+                let index = match &self.scan.access {
+                    Access::Index { index, .. } => Some(*index),
+                    _ => None,
+                };
+                txn.manager().ssi.on_read(s, self.scan.table.store.id, index, &ranges)?;
+            }
             self.ranges = Some(ranges.into());
         }
         let store = &self.scan.table.store;
         let rv = &env.ctx.rv;
+        let mut conflicts = Vec::new();
         loop {
             let Some(range) = self.ranges.as_ref().and_then(|r| r.front().cloned()) else {
                 return Ok(false);
@@ -158,17 +168,21 @@ impl<'p> ScanOp<'p> {
             self.batch.clear();
             self.pos = 0;
             let resume = if let Some(key) = self.is_lookup(&range) {
-                self.batch.extend(store.get(&key, rv));
+                self.batch.extend(store.get_tracked(&key, rv, ssi.is_some().then_some(&mut conflicts)));
                 None
             } else {
                 match &self.scan.access {
                     Access::Index { index, .. } => {
                         let idx = store.index(*index).ok_or_else(|| Error::internal("index vanished"))?;
-                        store.index_scan_batch(&idx, &range, rv, BATCH, &mut self.batch)?
+                        store.index_scan_batch(&idx, &range, rv, BATCH, &mut self.batch, ssi.is_some().then_some(&mut conflicts))?
                     }
-                    _ => store.scan_batch(&range, rv, BATCH, &mut self.batch),
+                    _ => store.scan_batch(&range, rv, BATCH, &mut self.batch, ssi.is_some().then_some(&mut conflicts)),
                 }
             };
+            if let Some((txn, s)) = ssi {
+                txn.manager().ssi.on_read_conflicts(s, &conflicts)?;
+                conflicts.clear();
+            }
             let ranges = self.ranges.as_mut().expect("initialized above");
             match resume {
                 Some(k) => ranges[0].0 = Bound::Excluded(k),
