@@ -152,6 +152,16 @@ struct ActiveTxn {
     start: i64,
     /// Whether a statement has run (SET TRANSACTION must come first).
     used: bool,
+    savepoints: Vec<Savepoint>,
+}
+
+/// A SAVEPOINT: where to roll back to.
+struct Savepoint {
+    name: String,
+    write_mark: usize,
+    catalog: Option<(Arc<Catalog>, u64)>,
+    undo_len: usize,
+    on_commit_len: usize,
 }
 
 /// A session.
@@ -383,9 +393,9 @@ impl Session {
             S::StartTransaction { modes, .. } => self.begin(modes),
             S::Commit { .. } => self.commit(),
             S::Rollback { savepoint: None, .. } => self.rollback(),
-            S::Rollback { savepoint: Some(_), .. } | S::Savepoint { .. } | S::ReleaseSavepoint { .. } => {
-                Err(Error::unsupported("savepoints are not supported yet"))
-            }
+            S::Savepoint { name } => self.savepoint(&crate::sql::binder::ident(name)),
+            S::Rollback { savepoint: Some(name), .. } => self.rollback_to(&crate::sql::binder::ident(name)),
+            S::ReleaseSavepoint { name } => self.release(&crate::sql::binder::ident(name)),
             S::Set(set) => self.set(set),
             S::ShowVariable { variable } => self.show(variable),
             S::Reset(r) => self.reset(r),
@@ -443,6 +453,7 @@ impl Session {
                 on_commit: Vec::new(),
                 start: self.engine.now(),
                 used: false,
+                savepoints: Vec::new(),
             });
         }
         self.txn.as_mut().expect("just ensured")
@@ -475,6 +486,10 @@ impl Session {
                 format!("cannot execute {verb} in a read-only transaction"),
             ));
         }
+        active.txn.set_wait_policy(crate::storage::mvcc::WaitPolicy {
+            lock_timeout: settings.other.get("lock_timeout").and_then(|v| parse_duration(v)),
+            cancel: Some(cancel.clone()),
+        });
         let rv = active.txn.read_view(now);
         let mut ctx = ExecCtx::new(&engine, &catalog, rv, params, &settings.time_zone, active.start);
         ctx.cancel = Some(cancel);
@@ -578,6 +593,62 @@ impl Session {
         Ok(StatementResult::command(tag))
     }
 
+    fn savepoint(&mut self, name: &str) -> Result<StatementResult> {
+        let Some(t) = self.txn.as_mut().filter(|t| t.explicit) else {
+            return Err(Error::new(
+                SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                "SAVEPOINT can only be used in transaction blocks",
+            ));
+        };
+        t.savepoints.push(Savepoint {
+            name: name.to_string(),
+            write_mark: t.txn.write_mark(),
+            catalog: t.catalog.clone(),
+            undo_len: t.undo.len(),
+            on_commit_len: t.on_commit.len(),
+        });
+        Ok(StatementResult::command("SAVEPOINT"))
+    }
+
+    fn find_savepoint(&self, name: &str, verb: &str) -> Result<usize> {
+        let Some(t) = self.txn.as_ref().filter(|t| t.explicit) else {
+            return Err(Error::new(
+                SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                format!("{verb} can only be used in transaction blocks"),
+            ));
+        };
+        t.savepoints
+            .iter()
+            .rposition(|s| s.name == name)
+            .ok_or_else(|| Error::new(SqlState("3B001"), format!("savepoint \"{name}\" does not exist")))
+    }
+
+    /// ROLLBACK TO SAVEPOINT: undoes what followed the savepoint, keeps the savepoint,
+    /// and clears the aborted state.
+    fn rollback_to(&mut self, name: &str) -> Result<StatementResult> {
+        let i = self.find_savepoint(name, "ROLLBACK TO SAVEPOINT")?;
+        let t = self.txn.as_mut().expect("found above");
+        t.savepoints.truncate(i + 1);
+        let sp = &t.savepoints[i];
+        t.txn.rollback_to(sp.write_mark);
+        while t.undo.len() > sp.undo_len {
+            if let Some(undo) = t.undo.pop() {
+                undo();
+            }
+        }
+        t.on_commit.truncate(sp.on_commit_len);
+        t.catalog = sp.catalog.clone();
+        t.failed = false;
+        Ok(StatementResult::command("ROLLBACK"))
+    }
+
+    fn release(&mut self, name: &str) -> Result<StatementResult> {
+        let i = self.find_savepoint(name, "RELEASE SAVEPOINT")?;
+        let t = self.txn.as_mut().expect("found above");
+        t.savepoints.truncate(i);
+        Ok(StatementResult::command("RELEASE"))
+    }
+
     fn begin(&mut self, modes: &[ast::TransactionMode]) -> Result<StatementResult> {
         if let Some(t) = &self.txn {
             if t.explicit {
@@ -597,6 +668,7 @@ impl Session {
             on_commit: Vec::new(),
             start: self.engine.now(),
             used: false,
+            savepoints: Vec::new(),
         });
         Ok(StatementResult::command("BEGIN"))
     }
@@ -851,6 +923,25 @@ impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.finish(false);
     }
+}
+
+/// Parses a duration setting as PostgreSQL does: a number with an optional unit
+/// (ms by default); 0 means none.
+fn parse_duration(v: &str) -> Option<std::time::Duration> {
+    let v = v.trim().trim_matches('\'').to_ascii_lowercase();
+    let split = v.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let ms = match unit.trim() {
+        "" | "ms" => n,
+        "s" => n * 1000.0,
+        "min" => n * 60_000.0,
+        "h" => n * 3_600_000.0,
+        "d" => n * 86_400_000.0,
+        "us" => n / 1000.0,
+        _ => return None,
+    };
+    (ms > 0.0).then(|| std::time::Duration::from_micros((ms * 1000.0) as u64))
 }
 
 fn write_result(columns: Option<Arc<Vec<OutputColumn>>>, r: dml::DmlResult, verb: &str) -> StatementResult {

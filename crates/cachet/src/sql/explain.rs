@@ -34,6 +34,7 @@ pub fn output_names(node: &Node) -> Vec<String> {
                 .collect()
         }
         Node::SetOp { left, .. } => output_names(left),
+        Node::LockRows(l) => output_names(&l.input),
         Node::Filter { input, .. }
         | Node::Sort { input, .. }
         | Node::Limit { input, .. }

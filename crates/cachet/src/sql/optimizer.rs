@@ -177,6 +177,11 @@ fn map_inputs(node: Node, f: &mut impl FnMut(Node) -> Node) -> Node {
             let left = b(left);
             Node::SetOp { kind, all, left, right: b(right) }
         }
+        Node::LockRows(mut l) => {
+            let input = std::mem::replace(&mut l.input, Node::Empty { width: 0 });
+            l.input = f(input);
+            Node::LockRows(l)
+        }
         leaf => leaf,
     }
 }

@@ -9,6 +9,7 @@
 
 use super::expr::{AggCall, Expr, SortKey};
 use crate::catalog::Table;
+use crate::storage::table::{LockWait, RowLockMode};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -86,6 +87,21 @@ pub struct Scan {
     /// Rows failing this are skipped. It is always the full predicate, even when the
     /// access path already implies part of it.
     pub filter: Option<Expr>,
+}
+
+/// SELECT ... FOR UPDATE/SHARE: locks the table row behind each input row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LockRows {
+    pub input: Node,
+    pub table: TableRef,
+    /// Where the table's row starts in each input row.
+    pub row_offset: usize,
+    /// The WHERE clause over the table row, re-checked when a row changed.
+    pub filter: Option<Expr>,
+    /// The columns before `row_offset`, over the table row, recomputed for a changed row.
+    pub exprs: Vec<Expr>,
+    pub mode: RowLockMode,
+    pub wait: LockWait,
 }
 
 /// Join types.
@@ -185,6 +201,8 @@ pub enum Node {
         left: Box<Node>,
         right: Box<Node>,
     },
+    /// Row locking for FOR UPDATE/SHARE.
+    LockRows(Box<LockRows>),
     /// No rows.
     Empty {
         width: usize,
@@ -207,6 +225,7 @@ impl Node {
             }
             Node::Aggregate { group_by, aggs, .. } => group_by.len() + aggs.len(),
             Node::SetOp { left, .. } => left.width(),
+            Node::LockRows(l) => l.input.width(),
         }
     }
 
@@ -225,6 +244,7 @@ impl Node {
             | Node::SetOp { left, right, .. } => {
                 vec![left, right]
             }
+            Node::LockRows(l) => vec![&l.input],
         }
     }
 
@@ -264,6 +284,7 @@ impl Node {
             }
             Node::Sort { keys, .. } => keys.iter().map(|k| &k.expr).for_each(&mut *f),
             Node::Limit { limit, offset, .. } => limit.iter().chain(offset.iter()).for_each(&mut *f),
+            Node::LockRows(l) => l.filter.iter().chain(&l.exprs).for_each(&mut *f),
             Node::Distinct { .. } | Node::SetOp { .. } | Node::Empty { .. } => {}
         }
         for input in self.inputs() {
@@ -354,6 +375,13 @@ impl Node {
                 let left = mi(left, f);
                 Node::SetOp { kind, all, left, right: mi(right, f) }
             }
+            Node::LockRows(mut l) => {
+                let input = std::mem::replace(&mut l.input, Node::Empty { width: 0 });
+                l.input = input.map_exprs_dyn(f);
+                l.filter = l.filter.map(&mut *f);
+                l.exprs = l.exprs.into_iter().map(&mut *f).collect();
+                Node::LockRows(l)
+            }
             e @ Node::Empty { .. } => e,
         }
     }
@@ -435,6 +463,7 @@ impl Node {
             | Node::Sort { input, .. }
             | Node::Limit { input, .. }
             | Node::Distinct { input } => **input = Node::Empty { width: 0 },
+            Node::LockRows(l) => l.input = Node::Empty { width: 0 },
             Node::NestedLoopJoin { left, right, .. }
             | Node::HashJoin { left, right, .. }
             | Node::SetOp { left, right, .. } => {
@@ -496,6 +525,9 @@ impl Node {
                     SetOpKind::Except => "Except",
                 };
                 format!("{op}{}", if *all { " All" } else { "" })
+            }
+            Node::LockRows(l) => {
+                format!("LockRows ({})", if l.mode == RowLockMode::Exclusive { "FOR UPDATE" } else { "FOR SHARE" })
             }
             Node::Empty { .. } => "Result (no rows)".into(),
         }

@@ -67,9 +67,12 @@ pub struct Ssi {
 }
 
 fn failure() -> Error {
-    Error::new(SqlState::SERIALIZATION_FAILURE, "could not serialize access due to read/write dependencies among transactions")
-        .with_detail("Reason code: Canceled on identification as a pivot.")
-        .with_hint("The transaction might succeed if retried.")
+    Error::new(
+        SqlState::SERIALIZATION_FAILURE,
+        "could not serialize access due to read/write dependencies among transactions",
+    )
+    .with_detail("Reason code: Canceled on identification as a pivot.")
+    .with_hint("The transaction might succeed if retried.")
 }
 
 fn in_range(key: &[u8], r: &KeyRange) -> bool {
@@ -184,7 +187,14 @@ impl Ssi {
     }
 
     /// `txn` wrote the row under `key` of `table` (old and new contents).
-    pub fn on_write(&self, txn: &SsiTxn, table: &TableStore, key: &Key, old: Option<&Row>, new: Option<&Row>) -> Result<()> {
+    pub fn on_write(
+        &self,
+        txn: &SsiTxn,
+        table: &TableStore,
+        key: &Key,
+        old: Option<&Row>,
+        new: Option<&Row>,
+    ) -> Result<()> {
         let mut s = self.state.lock();
         Self::check_doomed(&s, txn.id)?;
         let Some(preds) = s.predicates.get(&table.id) else { return Ok(()) };
@@ -193,9 +203,10 @@ impl Ssi {
             let hit = match p.index {
                 None => p.ranges.iter().any(|r| in_range(key, r)),
                 Some(ix) => match table.index(ix) {
-                    Some(index) => [old, new].into_iter().flatten().any(|row| {
-                        index.key_of(row).is_ok_and(|k| p.ranges.iter().any(|r| in_range(&k, r)))
-                    }),
+                    Some(index) => [old, new]
+                        .into_iter()
+                        .flatten()
+                        .any(|row| index.key_of(row).is_ok_and(|k| p.ranges.iter().any(|r| in_range(&k, r)))),
                     // The index is gone: count the predicate as covering everything.
                     None => true,
                 },

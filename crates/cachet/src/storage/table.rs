@@ -136,9 +136,8 @@ impl Chain {
             return Head::Gone;
         };
         if let Some(lockers) = &state.lockers {
-            let blocking = lockers
-                .iter()
-                .find(|(t, exclusive)| *t != me && (*exclusive || mode == RowLockMode::Exclusive));
+            let blocking =
+                lockers.iter().find(|(t, exclusive)| *t != me && (*exclusive || mode == RowLockMode::Exclusive));
             if let Some((t, _)) = blocking {
                 return Head::Wait(*t);
             }
@@ -622,9 +621,10 @@ impl TableStore {
                     }
                 }
                 Head::Gone => {
-                    let deleted_after = state.versions.last().is_some_and(|v| {
-                        v.end & TXN_FLAG == 0 && v.end != INFINITY && v.end > txn.snapshot
-                    });
+                    let deleted_after = state
+                        .versions
+                        .last()
+                        .is_some_and(|v| v.end & TXN_FLAG == 0 && v.end != INFINITY && v.end > txn.snapshot);
                     if deleted_after && txn.isolation.uses_transaction_snapshot() {
                         return Err(serialization_failure());
                     }
@@ -655,14 +655,7 @@ impl TableStore {
     }
 
     /// Adds the index entries for a new version, checking unique indexes.
-    fn add_index_entries(
-        &self,
-        txn: &Txn,
-        chain: &Arc<Chain>,
-        row: &Row,
-        old: Option<&Row>,
-        now: i64,
-    ) -> Result<()> {
+    fn add_index_entries(&self, txn: &Txn, chain: &Arc<Chain>, row: &Row, old: Option<&Row>, now: i64) -> Result<()> {
         for index in self.indexes() {
             let key = index.key_of(row)?;
             if let Some(old) = old {

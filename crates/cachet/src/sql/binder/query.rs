@@ -5,7 +5,8 @@ use super::scope::{Origin, Scope, ScopeColumn};
 use super::{ident, object_name, Binder, OutputColumn, QueryPlan};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::expr::{AggCall, Expr, SortKey};
-use crate::sql::plan::{Access, JoinKind, Node, Scan, SetOpKind, TableRef};
+use crate::sql::plan::{Access, JoinKind, LockRows, Node, Scan, SetOpKind, TableRef};
+use crate::storage::table::{LockWait, RowLockMode};
 use crate::types::{CastContext, DataType, Value};
 use sqlparser::ast;
 
@@ -47,8 +48,11 @@ impl Binder<'_> {
             (None, None) => None,
         };
         let mut plan = match q.body.as_ref() {
-            ast::SetExpr::Select(s) => self.bind_select(s, order_by)?,
+            ast::SetExpr::Select(s) => self.bind_select(s, order_by, row_lock(&q.locks)?)?,
             body => {
+                if !q.locks.is_empty() {
+                    return Err(Error::unsupported("FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT"));
+                }
                 let mut p = self.bind_set_expr(body)?;
                 if !order_by.is_empty() {
                     let scope = Scope::unqualified(p.columns.iter().map(|c| (c.name.clone(), c.ty.clone())));
@@ -89,7 +93,7 @@ impl Binder<'_> {
 
     fn bind_set_expr(&mut self, body: &ast::SetExpr) -> Result<QueryPlan> {
         match body {
-            ast::SetExpr::Select(s) => self.bind_select(s, &[]),
+            ast::SetExpr::Select(s) => self.bind_select(s, &[], None),
             ast::SetExpr::Query(q) => self.bind_query(q),
             ast::SetExpr::Values(v) => self.bind_values(v),
             ast::SetExpr::SetOperation { left, op, set_quantifier, right } => {
@@ -454,10 +458,25 @@ impl Binder<'_> {
     }
 
     /// Binds a SELECT with the ORDER BY of its query.
-    fn bind_select(&mut self, s: &ast::Select, order_by: &[ast::OrderByExpr]) -> Result<QueryPlan> {
+    fn bind_select(
+        &mut self,
+        s: &ast::Select,
+        order_by: &[ast::OrderByExpr],
+        lock: Option<(RowLockMode, LockWait)>,
+    ) -> Result<QueryPlan> {
         let (mut node, scope) = self.bind_from(&s.from)?;
+        // FOR UPDATE/SHARE locks rows of the one table the query reads.
+        let locked_table = match (&lock, &node) {
+            (None, _) => None,
+            (Some(_), Node::Scan(scan)) => Some(scan.table.clone()),
+            (Some(_), _) => {
+                return Err(Error::unsupported("FOR UPDATE/SHARE is supported on queries of a single table only"))
+            }
+        };
+        let mut where_pred = None;
         if let Some(w) = &s.selection {
             let pred = self.bind_condition(w, &scope, Aggs::Forbidden("WHERE"), "WHERE")?;
+            where_pred = Some(pred.clone());
             node = Node::Filter { input: Box::new(node), predicate: pred };
         }
         // The select list.
@@ -540,6 +559,10 @@ impl Binder<'_> {
             || having.is_some()
             || items.iter().any(Expr::has_agg)
             || order_items.iter().any(|o| matches!(o, OrderItem::Input(e) if e.has_agg()));
+        if lock.is_some() && (is_grouped || distinct) {
+            let what = if distinct { "DISTINCT clause" } else { "GROUP BY clause or aggregate functions" };
+            return Err(Error::unsupported(format!("FOR UPDATE is not allowed with {what}")));
+        }
         let mut having = having;
         if is_grouped {
             // Collect the distinct aggregate calls.
@@ -642,6 +665,16 @@ impl Binder<'_> {
         }
         let columns: Vec<OutputColumn> =
             names.iter().zip(&items).take(visible).map(|(n, e)| OutputColumn { name: n.clone(), ty: e.ty() }).collect();
+        // Row locking carries the table row behind the output, to find the row and to
+        // recompute the output when READ COMMITTED re-checks a changed row.
+        let recompute = items.clone();
+        let row_offset = items.len();
+        if locked_table.is_some() {
+            for (i, c) in scope.columns.iter().enumerate() {
+                items.push(Expr::Column(i, c.ty.clone()));
+                names.push(String::new());
+            }
+        }
         let width = items.len();
         node = Node::Project { input: Box::new(node), exprs: items, names: names.clone() };
         if distinct {
@@ -649,6 +682,17 @@ impl Binder<'_> {
         }
         if !keys.is_empty() {
             node = Node::Sort { input: Box::new(node), keys };
+        }
+        if let (Some(table), Some((mode, wait))) = (locked_table, lock) {
+            node = Node::LockRows(Box::new(LockRows {
+                input: node,
+                table,
+                row_offset,
+                filter: where_pred,
+                exprs: recompute,
+                mode,
+                wait,
+            }));
         }
         if width > visible {
             let exprs = columns.iter().enumerate().map(|(i, c)| Expr::Column(i, c.ty.clone())).collect();
@@ -767,6 +811,32 @@ fn factor_names(tf: &ast::TableFactor, out: &mut Vec<String>) {
         ast::TableFactor::NestedJoin { table_with_joins, alias: None } => twj_names(table_with_joins, out),
         _ => {}
     }
+}
+
+/// The row lock a query's FOR UPDATE/SHARE clauses ask for (the strongest).
+fn row_lock(locks: &[ast::LockClause]) -> Result<Option<(RowLockMode, LockWait)>> {
+    let mut out: Option<(RowLockMode, LockWait)> = None;
+    for l in locks {
+        if l.of.is_some() {
+            // A single table is locked anyway; OF just names it.
+        }
+        let mode = match l.lock_type {
+            ast::LockType::Update => RowLockMode::Exclusive,
+            ast::LockType::Share => RowLockMode::Share,
+        };
+        let wait = match l.nonblock {
+            None => LockWait::Block,
+            Some(ast::NonBlock::Nowait) => LockWait::NoWait,
+            Some(ast::NonBlock::SkipLocked) => LockWait::SkipLocked,
+        };
+        out = Some(match out {
+            None => (mode, wait),
+            Some((m, w)) => {
+                (if m == RowLockMode::Exclusive { m } else { mode }, if w == LockWait::Block { wait } else { w })
+            }
+        });
+    }
+    Ok(out)
 }
 
 fn sort_key(expr: Expr, ob: &ast::OrderByExpr) -> SortKey {

@@ -6,9 +6,10 @@ use super::sort::SortOp;
 use super::{Env, Operator, Tuple};
 use crate::error::{Error, Result, SqlState};
 use crate::sql::expr::Expr;
-use crate::sql::plan::{Access, JoinKind, KeyBound, KeyRange, Node, Scan, SetOpKind};
+use crate::sql::plan::{Access, JoinKind, KeyBound, KeyRange, LockRows, Node, Scan, SetOpKind};
 use crate::storage::encoding::{encode_value, prefix_end};
 use crate::storage::table::KeyRange as StoreRange;
+use crate::storage::table::LockOutcome;
 use crate::storage::{Key, Row};
 use crate::types::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -34,6 +35,7 @@ pub fn build(node: &Node) -> Box<dyn Operator + '_> {
         }
         Node::Distinct { input } => Box::new(DistinctOp { input: build(input), seen: HashSet::new() }),
         Node::SetOp { kind, all, left, right } => Box::new(SetOpOp::new(*kind, *all, left, right)),
+        Node::LockRows(l) => Box::new(LockRowsOp { input: build(&l.input), spec: l }),
         Node::Empty { .. } => Box::new(EmptyOp),
     }
 }
@@ -174,7 +176,14 @@ impl<'p> ScanOp<'p> {
                 match &self.scan.access {
                     Access::Index { index, .. } => {
                         let idx = store.index(*index).ok_or_else(|| Error::internal("index vanished"))?;
-                        store.index_scan_batch(&idx, &range, rv, BATCH, &mut self.batch, ssi.is_some().then_some(&mut conflicts))?
+                        store.index_scan_batch(
+                            &idx,
+                            &range,
+                            rv,
+                            BATCH,
+                            &mut self.batch,
+                            ssi.is_some().then_some(&mut conflicts),
+                        )?
                     }
                     _ => store.scan_batch(&range, rv, BATCH, &mut self.batch, ssi.is_some().then_some(&mut conflicts)),
                 }
@@ -658,5 +667,52 @@ impl Operator for SetOpOp<'_> {
             self.output = Some(self.compute(env)?.into_iter());
         }
         Ok(self.output.as_mut().expect("computed").next())
+    }
+}
+
+/// Locks the table row behind each input row (SELECT ... FOR UPDATE/SHARE). Under
+/// READ COMMITTED a row changed by a later commit is re-checked against the WHERE
+/// clause and, if it still qualifies, locked and returned in its new form.
+struct LockRowsOp<'p> {
+    input: Box<dyn Operator + 'p>,
+    spec: &'p LockRows,
+}
+
+impl Operator for LockRowsOp<'_> {
+    fn next(&mut self, env: &Env) -> Result<Option<Tuple>> {
+        let txn = env.ctx.txn.ok_or_else(|| Error::internal("row locks need a transaction"))?;
+        let table = &self.spec.table;
+        'rows: while let Some(mut row) = self.input.next(env)? {
+            let key = super::dml::row_key(&table.schema, &row[self.spec.row_offset..])?;
+            let mut seen = None;
+            loop {
+                let outcome = table.store.lock_row(
+                    txn,
+                    &key,
+                    self.spec.mode,
+                    self.spec.wait,
+                    env.ctx.rv.now,
+                    seen,
+                    &table.schema.name,
+                )?;
+                match outcome {
+                    LockOutcome::Locked(_) => return Ok(Some(row)),
+                    LockOutcome::Skipped | LockOutcome::Gone => continue 'rows,
+                    LockOutcome::Changed(newest, begin) => {
+                        if let Some(f) = &self.spec.filter {
+                            if !holds(f, &newest, env)? {
+                                continue 'rows;
+                            }
+                        }
+                        let mut fresh: Vec<Value> =
+                            self.spec.exprs.iter().map(|e| eval(e, &newest, env)).collect::<Result<_>>()?;
+                        fresh.extend(newest.iter().cloned());
+                        row = fresh;
+                        seen = Some(begin);
+                    }
+                }
+            }
+        }
+        Ok(None)
     }
 }
