@@ -469,8 +469,8 @@ impl Session {
         // Disjoint borrows of the session's fields.
         let Session { txn, settings, cancel, .. } = self;
         let active = txn.as_mut().expect("ensured above");
-        let per_statement = !active.txn.isolation.uses_transaction_snapshot();
-        if per_statement && (active.used || active.explicit) {
+        // READ COMMITTED: a snapshot per statement; the others: one, at the first.
+        if !active.txn.isolation.uses_transaction_snapshot() || !active.used {
             active.txn.refresh_snapshot();
         }
         active.used = true;
@@ -783,7 +783,7 @@ impl Session {
                             "SET TRANSACTION ISOLATION LEVEL must be called before any query",
                         ));
                     }
-                    t.txn.isolation = isolation;
+                    t.txn.set_isolation(isolation);
                     if let Some(r) = read_only {
                         t.read_only = r;
                     }
@@ -819,7 +819,7 @@ impl Session {
                 })?;
                 if name == "transaction_isolation" {
                     if let Some(t) = self.txn.as_mut().filter(|t| t.explicit) {
-                        t.txn.isolation = level;
+                        t.txn.set_isolation(level);
                         return Ok(());
                     }
                 }

@@ -101,6 +101,27 @@ impl ReadView {
     }
 }
 
+/// The snapshots in use at one moment, for deciding which versions can go.
+pub struct Snapshots {
+    /// Active snapshots, ascending.
+    pub active: Vec<Ts>,
+    /// The newest commit when the list was read. Snapshots taken later are at least
+    /// this, so they need no version superseded by then; a version superseded after it
+    /// (by a commit racing with the reclaimer) may be needed by one and is kept.
+    pub at: Ts,
+}
+
+impl Snapshots {
+    /// Whether some snapshot may see a committed version that lived from `begin` to `end`.
+    pub fn need(&self, begin: Ts, end: Ts) -> bool {
+        if end > self.at {
+            return true;
+        }
+        let i = self.active.partition_point(|s| *s < begin);
+        self.active.get(i).is_some_and(|s| *s < end)
+    }
+}
+
 /// Signals the end of a transaction to the writers waiting on its rows.
 struct WaitHandle {
     done: Mutex<bool>,
@@ -202,8 +223,9 @@ impl TxnManager {
     }
 
     /// The snapshots in use, oldest first.
-    pub fn snapshots(&self) -> Vec<Ts> {
-        self.active.lock().snapshots.keys().copied().collect()
+    pub fn snapshots(&self) -> Snapshots {
+        let active = self.active.lock();
+        Snapshots { active: active.snapshots.keys().copied().collect(), at: self.now() }
     }
 
     /// The oldest snapshot still in use.
@@ -355,7 +377,9 @@ impl Txn {
         self.mgr.wait_for(self.id, other, &policy)
     }
 
-    /// Takes a fresh snapshot (READ COMMITTED does this for every statement).
+    /// Takes a fresh snapshot: READ COMMITTED does this for every statement, the other
+    /// levels once, at the transaction's first statement (as PostgreSQL does; BEGIN
+    /// itself takes none).
     pub fn refresh_snapshot(&mut self) {
         let mut active = self.mgr.active.lock();
         let new = self.mgr.now();
@@ -363,6 +387,23 @@ impl Txn {
             self.mgr.release_snapshot(&mut active, self.snapshot);
             *active.snapshots.entry(new).or_default() += 1;
             self.snapshot = new;
+            if let Some(ssi) = &self.ssi {
+                self.mgr.ssi.set_snapshot(ssi, new);
+            }
+        }
+    }
+
+    /// Changes the isolation level (before the first statement).
+    pub fn set_isolation(&mut self, level: IsolationLevel) {
+        if level == self.isolation {
+            return;
+        }
+        self.isolation = level;
+        match (level == IsolationLevel::Serializable, self.ssi.take()) {
+            (true, None) => self.ssi = Some(self.mgr.ssi.begin(self.id, self.snapshot)),
+            (true, Some(s)) => self.ssi = Some(s),
+            (false, Some(s)) => self.mgr.ssi.aborted(&s),
+            (false, None) => {}
         }
     }
 

@@ -11,13 +11,15 @@
 //!   records the edge *reader → writer* at once.
 //! - **Writes** check the predicate locks of concurrent serializable transactions on
 //!   the table: a lock covering the old or new row records *reader → writer*.
-//! - When a transaction gets both edges, the one acting now fails with 40001; if the
-//!   pivot is another running transaction it is doomed and fails at its next step or at
-//!   commit. This is PostgreSQL's rule without the refinement on commit order, so it
-//!   can abort slightly more often than PostgreSQL, never less.
+//! - A *dangerous structure* is `T_in → pivot → T_out` where `T_out` has already
+//!   committed (PostgreSQL's refinement: the anomaly needs the out-side to commit
+//!   first). A pivot fails at its commit; a reader that adds the in-edge to a pivot
+//!   that already committed fails at once. So, as in PostgreSQL, write skew fails the
+//!   second committer, not both.
 //!
-//! Locks and flags of a committed transaction are kept until no running serializable
-//! transaction is concurrent with it.
+//! Edges are kept per transaction and dropped with an aborted transaction, so an abort
+//! never dooms the transactions it conflicted with. Locks and edges of a committed
+//! transaction are kept until no running serializable transaction is concurrent with it.
 
 use super::encoding::Key;
 use super::mvcc::{Ts, TxnId, TXN_FLAG};
@@ -33,16 +35,16 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct SsiTxn {
     pub id: TxnId,
-    pub snapshot: Ts,
 }
 
 #[derive(Debug)]
 struct Entry {
     snapshot: Ts,
     commit: Option<Ts>,
-    in_conflict: bool,
-    out_conflict: bool,
-    doomed: bool,
+    /// Transactions that read something this one overwrote (they → this).
+    ins: Vec<TxnId>,
+    /// Transactions that overwrote something this one read (this → they).
+    outs: Vec<TxnId>,
 }
 
 /// A predicate lock: ranges of the primary key (`index: None`) or of an index.
@@ -96,30 +98,56 @@ impl State {
         x.commit.is_none_or(|c| c > y.snapshot) && y.commit.is_none_or(|c| c > x.snapshot)
     }
 
-    /// Records reader → writer; fails if `me` must abort.
-    fn edge(&mut self, reader: TxnId, writer: TxnId, me: TxnId) -> Result<()> {
+    fn committed(&self, t: TxnId) -> Option<Ts> {
+        self.txns.get(&t).and_then(|e| e.commit)
+    }
+
+    /// Whether `pivot` has an incoming edge and an outgoing edge to a transaction that
+    /// committed before it (before now, if it has not committed).
+    fn is_dangerous_pivot(&self, pivot: TxnId) -> bool {
+        let Some(p) = self.txns.get(&pivot) else { return false };
+        let limit = p.commit.unwrap_or(Ts::MAX);
+        !p.ins.is_empty() && p.outs.iter().any(|o| self.committed(*o).is_some_and(|c| c < limit))
+    }
+
+    /// Records reader → writer. Fails if the reader (the caller) has just become the
+    /// in-side of a dangerous structure whose pivot already committed.
+    fn edge(&mut self, reader: TxnId, writer: TxnId) -> Result<()> {
         if reader == writer || !self.concurrent(reader, writer) {
             return Ok(());
         }
         if let Some(r) = self.txns.get_mut(&reader) {
-            r.out_conflict = true;
+            if !r.outs.contains(&writer) {
+                r.outs.push(writer);
+            }
         }
         if let Some(w) = self.txns.get_mut(&writer) {
-            w.in_conflict = true;
+            if !w.ins.contains(&reader) {
+                w.ins.push(reader);
+            }
         }
-        for pivot in [reader, writer] {
-            let Some(p) = self.txns.get(&pivot) else { continue };
-            if !(p.in_conflict && p.out_conflict) {
-                continue;
-            }
-            if pivot == me || p.commit.is_some() {
-                return Err(failure());
-            }
-            if let Some(p) = self.txns.get_mut(&pivot) {
-                p.doomed = true;
-            }
+        if self.committed(writer).is_some() && self.is_dangerous_pivot(writer) && self.committed(reader).is_none() {
+            return Err(failure());
         }
         Ok(())
+    }
+
+    fn forget(&mut self, gone: &[TxnId]) {
+        for id in gone {
+            if let Some(e) = self.txns.remove(id) {
+                if let Some(c) = e.commit {
+                    self.by_commit.remove(&c);
+                }
+            }
+        }
+        for e in self.txns.values_mut() {
+            e.ins.retain(|t| !gone.contains(t));
+            e.outs.retain(|t| !gone.contains(t));
+        }
+        for preds in self.predicates.values_mut() {
+            preds.retain(|p| !gone.contains(&p.txn));
+        }
+        self.predicates.retain(|_, v| !v.is_empty());
     }
 
     /// Drops what no running serializable transaction can conflict with any more.
@@ -131,41 +159,29 @@ impl State {
             .filter(|(_, e)| e.commit.is_some_and(|c| oldest_active.is_none_or(|s| c <= s)))
             .map(|(id, _)| *id)
             .collect();
-        if gone.is_empty() {
-            return;
+        if !gone.is_empty() {
+            self.forget(&gone);
         }
-        for id in &gone {
-            if let Some(e) = self.txns.remove(id) {
-                if let Some(c) = e.commit {
-                    self.by_commit.remove(&c);
-                }
-            }
-        }
-        for preds in self.predicates.values_mut() {
-            preds.retain(|p| !gone.contains(&p.txn));
-        }
-        self.predicates.retain(|_, v| !v.is_empty());
     }
 }
 
 impl Ssi {
     pub fn begin(&self, id: TxnId, snapshot: Ts) -> Arc<SsiTxn> {
         let mut s = self.state.lock();
-        s.txns.insert(id, Entry { snapshot, commit: None, in_conflict: false, out_conflict: false, doomed: false });
-        Arc::new(SsiTxn { id, snapshot })
+        s.txns.insert(id, Entry { snapshot, commit: None, ins: Vec::new(), outs: Vec::new() });
+        Arc::new(SsiTxn { id })
     }
 
-    fn check_doomed(s: &State, me: TxnId) -> Result<()> {
-        if s.txns.get(&me).is_some_and(|e| e.doomed) {
-            return Err(failure());
+    /// Moves a transaction's snapshot (it is taken at its first statement).
+    pub fn set_snapshot(&self, txn: &SsiTxn, snapshot: Ts) {
+        if let Some(e) = self.state.lock().txns.get_mut(&txn.id) {
+            e.snapshot = snapshot;
         }
-        Ok(())
     }
 
     /// A scan read these ranges of a table (of its primary key, or of `index`).
     pub fn on_read(&self, txn: &SsiTxn, table: u32, index: Option<u32>, ranges: &[KeyRange]) -> Result<()> {
         let mut s = self.state.lock();
-        Self::check_doomed(&s, txn.id)?;
         s.predicates.entry(table).or_default().push(Predicate { txn: txn.id, index, ranges: ranges.to_vec() });
         Ok(())
     }
@@ -180,7 +196,7 @@ impl Ssi {
         for &w in writers {
             let writer = if w & TXN_FLAG != 0 { Some(w & !TXN_FLAG) } else { s.by_commit.get(&w).copied() };
             if let Some(writer) = writer {
-                s.edge(txn.id, writer, txn.id)?;
+                s.edge(txn.id, writer)?;
             }
         }
         Ok(())
@@ -196,7 +212,6 @@ impl Ssi {
         new: Option<&Row>,
     ) -> Result<()> {
         let mut s = self.state.lock();
-        Self::check_doomed(&s, txn.id)?;
         let Some(preds) = s.predicates.get(&table.id) else { return Ok(()) };
         let mut readers = Vec::new();
         for p in preds.iter().filter(|p| p.txn != txn.id) {
@@ -216,18 +231,24 @@ impl Ssi {
             }
         }
         for r in readers {
-            s.edge(r, txn.id, txn.id)?;
+            s.edge(r, txn.id)?;
         }
         Ok(())
     }
 
-    /// Checks, at commit, that the transaction is not a pivot.
+    /// Checks, at commit, that committing does not complete a dangerous structure:
+    /// the transaction is not a pivot whose out-side committed first, and it is not the
+    /// in-side of a pivot that already committed.
     pub fn pre_commit(&self, txn: &SsiTxn) -> Result<()> {
         let s = self.state.lock();
-        match s.txns.get(&txn.id) {
-            Some(e) if e.doomed || (e.in_conflict && e.out_conflict) => Err(failure()),
-            _ => Ok(()),
+        if s.is_dangerous_pivot(txn.id) {
+            return Err(failure());
         }
+        let outs = s.txns.get(&txn.id).map(|e| e.outs.clone()).unwrap_or_default();
+        if outs.iter().any(|p| s.committed(*p).is_some() && s.is_dangerous_pivot(*p)) {
+            return Err(failure());
+        }
+        Ok(())
     }
 
     pub fn committed(&self, txn: &SsiTxn, ts: Ts) {
@@ -241,10 +262,7 @@ impl Ssi {
 
     pub fn aborted(&self, txn: &SsiTxn) {
         let mut s = self.state.lock();
-        s.txns.remove(&txn.id);
-        for preds in s.predicates.values_mut() {
-            preds.retain(|p| p.txn != txn.id);
-        }
+        s.forget(&[txn.id]);
         s.cleanup();
     }
 

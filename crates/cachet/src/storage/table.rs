@@ -21,7 +21,7 @@
 //! reader and does not block inserting its key. Each chain carries its last access time.
 
 use super::encoding::{encode_value, Key};
-use super::mvcc::{serialization_failure, ReadView, Ts, Txn, TxnId, INFINITY, TXN_FLAG};
+use super::mvcc::{serialization_failure, ReadView, Snapshots, Ts, Txn, TxnId, INFINITY, TXN_FLAG};
 use crate::error::{Error, Result, SqlState};
 use crate::types::Value;
 use parking_lot::{Mutex, RwLock};
@@ -54,8 +54,11 @@ struct ChainState {
     dead: bool,
     /// Row locks from SELECT ... FOR UPDATE/SHARE: (transaction, exclusive). Boxed so
     /// that unlocked rows, nearly all of them, pay one pointer.
-    lockers: Option<Box<SmallVec<[(TxnId, bool); 2]>>>,
+    lockers: Option<Box<Lockers>>,
 }
+
+/// The row locks on one row: (transaction, exclusive).
+type Lockers = SmallVec<[(TxnId, bool); 2]>;
 
 /// The strength of a row lock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +86,8 @@ pub enum LockOutcome {
     Locked(Row),
     /// SKIP LOCKED passed over a locked row.
     Skipped,
+    /// NOWAIT met a locked row (the caller reports 55P03).
+    Busy,
     /// The row no longer exists.
     Gone,
     /// READ COMMITTED: the row changed after the snapshot; re-check it and retry.
@@ -596,7 +601,6 @@ impl TableStore {
         wait: LockWait,
         now: i64,
         seen: Option<u64>,
-        table_name: &str,
     ) -> Result<LockOutcome> {
         let Some(chain) = self.primary.read().get(key).cloned() else {
             return Ok(LockOutcome::Gone);
@@ -611,12 +615,7 @@ impl TableStore {
                     drop(state);
                     match wait {
                         LockWait::SkipLocked => return Ok(LockOutcome::Skipped),
-                        LockWait::NoWait => {
-                            return Err(Error::new(
-                                SqlState::LOCK_NOT_AVAILABLE,
-                                format!("could not obtain lock on row in relation \"{table_name}\""),
-                            ))
-                        }
+                        LockWait::NoWait => return Ok(LockOutcome::Busy),
                         LockWait::Block => txn.wait_for(other)?,
                     }
                 }
@@ -750,11 +749,7 @@ impl TableStore {
     /// versions. So a long-running reader keeps the versions it can see, not every
     /// version written since it started. Returns whether the chain still holds a
     /// superseded version some snapshot needs (to try again later).
-    pub(crate) fn prune(&self, chain: &Arc<Chain>, key: &[u8], snapshots: &[Ts]) -> bool {
-        let needed = |begin: u64, end: u64| {
-            let i = snapshots.partition_point(|s| *s < begin);
-            snapshots.get(i).is_some_and(|s| *s < end)
-        };
+    pub(crate) fn prune(&self, chain: &Arc<Chain>, key: &[u8], snapshots: &Snapshots) -> bool {
         let mut removed = Vec::new();
         let dead;
         let retained;
@@ -766,7 +761,7 @@ impl TableStore {
             let mut kept = SmallVec::new();
             for v in state.versions.drain(..) {
                 let superseded = v.end & TXN_FLAG == 0 && v.end != INFINITY;
-                if superseded && v.begin & TXN_FLAG == 0 && !needed(v.begin, v.end) {
+                if superseded && v.begin & TXN_FLAG == 0 && !snapshots.need(v.begin, v.end) {
                     removed.push(v.row);
                 } else {
                     kept.push(v);

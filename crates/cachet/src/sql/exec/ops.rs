@@ -686,17 +686,15 @@ impl Operator for LockRowsOp<'_> {
             let key = super::dml::row_key(&table.schema, &row[self.spec.row_offset..])?;
             let mut seen = None;
             loop {
-                let outcome = table.store.lock_row(
-                    txn,
-                    &key,
-                    self.spec.mode,
-                    self.spec.wait,
-                    env.ctx.rv.now,
-                    seen,
-                    &table.schema.name,
-                )?;
+                let outcome = table.store.lock_row(txn, &key, self.spec.mode, self.spec.wait, env.ctx.rv.now, seen)?;
                 match outcome {
                     LockOutcome::Locked(_) => return Ok(Some(row)),
+                    LockOutcome::Busy => {
+                        return Err(Error::new(
+                            SqlState::LOCK_NOT_AVAILABLE,
+                            format!("could not obtain lock on row in relation \"{}\"", table.schema.name),
+                        ))
+                    }
                     LockOutcome::Skipped | LockOutcome::Gone => continue 'rows,
                     LockOutcome::Changed(newest, begin) => {
                         if let Some(f) = &self.spec.filter {
