@@ -129,6 +129,12 @@ impl Binder<'_> {
             A::Interval(iv) => self.bind_interval(iv, scope)?,
             A::Cast { expr, data_type, .. } => {
                 let ty = convert_type(data_type)?;
+                if let (A::Array(arr), DataType::Array(_)) = (expr.as_ref(), &ty) {
+                    if arr.elem.is_empty() {
+                        let inner = self.call("array", vec![])?;
+                        return self.explicit_cast(inner, &ty);
+                    }
+                }
                 let inner = self.bind_expr(expr, scope, aggs)?;
                 self.explicit_cast(inner, &ty)?
             }
@@ -254,7 +260,7 @@ impl Binder<'_> {
                 let hay = self.bind_expr(r#in, scope, aggs)?;
                 self.call("position", vec![hay, needle])?
             }
-            A::Substring { expr, substring_from, substring_for, .. } => {
+            A::Substring { expr, substring_from, substring_for, shorthand, .. } => {
                 let mut args = vec![self.bind_expr(expr, scope, aggs)?];
                 match (substring_from, substring_for) {
                     (Some(f), Some(n)) => {
@@ -268,7 +274,7 @@ impl Binder<'_> {
                     }
                     (None, None) => {}
                 }
-                self.call("substring", args)?
+                self.call(if *shorthand { "substr" } else { "substring" }, args)?
             }
             A::Trim { trim_where, trim_what, expr, trim_characters } => {
                 let name = match trim_where {
@@ -301,6 +307,10 @@ impl Binder<'_> {
                 let ts = self.bind_expr(timestamp, scope, aggs)?;
                 let tz = self.bind_expr(time_zone, scope, aggs)?;
                 self.call("timezone", vec![tz, ts])?
+            }
+            A::Array(arr) if arr.elem.is_empty() => {
+                return Err(Error::new(SqlState("42P18"), "cannot determine type of empty array")
+                    .with_hint("Explicitly cast to the desired type, for example ARRAY[]::integer[]."))
             }
             A::Array(arr) => {
                 let mut items = Vec::new();
@@ -755,6 +765,10 @@ impl Binder<'_> {
             }
         }
         match name.as_str() {
+            "pg_typeof" if args.len() == 1 => {
+                let t = functions::regtype_name(&args[0].ty());
+                Ok(Expr::Const(Value::text(t), DataType::Text))
+            }
             "coalesce" => {
                 if args.is_empty() {
                     return Err(Error::syntax("COALESCE needs at least one argument"));

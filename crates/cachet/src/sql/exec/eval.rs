@@ -257,6 +257,26 @@ pub fn binary(op: BinOp, l: Value, r: Value, tz: &crate::types::TimeZone) -> Res
     if l.is_null() || r.is_null() {
         return Ok(Value::Null);
     }
+    if matches!(
+        op,
+        BinOp::JsonGet
+            | BinOp::JsonGetText
+            | BinOp::JsonPath
+            | BinOp::JsonPathText
+            | BinOp::Contains
+            | BinOp::ContainedBy
+            | BinOp::HasKey
+            | BinOp::HasAnyKey
+            | BinOp::HasAllKeys
+    ) || (op == BinOp::Concat && matches!(l, Value::Jsonb(_)))
+    {
+        return crate::sql::functions::json_op(op, l, r);
+    }
+    if op == BinOp::Pow {
+        if let (Value::Numeric(a), Value::Numeric(b)) = (&l, &r) {
+            return Ok(Value::Numeric(crate::sql::functions::numeric_power(*a, *b)?));
+        }
+    }
     if op.is_comparison() {
         let ord = l.cmp(&r);
         return Ok(Value::Bool(match op {
