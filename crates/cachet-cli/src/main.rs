@@ -34,19 +34,30 @@ struct Cli {
 enum Command {
     /// The SQL shell (the default when no subcommand is given).
     Shell(shell::ShellArgs),
+    /// Benchmarks Cachet side by side with SQLite (crate cachet-bench).
+    Bench(cachet_bench::BenchArgs),
+    // -- cachet serve (crate cachet-pg) --
+    /// Serve the database over the PostgreSQL wire protocol.
+    Serve(cachet_pg::cli::ServeArgs),
+    // -- end cachet serve --
     // Future subcommands go here, each with its own module:
-    //   Serve(serve::ServeArgs)     PostgreSQL and Redis protocol servers
-    //   Bench(bench::BenchArgs)     benchmarks against SQLite
+    //   Redis protocol server (a flag of `serve`)
     //   Slt(slt::SltArgs)           sqllogictest runner
     /// Salvage a damaged on-disk database: keep everything up to the damage.
     Recover(recover::RecoverArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(shell::sqlite_style_args(std::env::args().collect()));
+    let args: Vec<String> = std::env::args().collect();
+    // `bench` has options of its own (its --json is not the shell's -json).
+    let args = if args.get(1).is_some_and(|a| a == "bench") { args } else { shell::sqlite_style_args(args) };
+    let cli = Cli::parse_from(args);
     match cli.command {
         None => shell::run(cli.shell),
         Some(Command::Shell(args)) => shell::run(args),
+        // Child processes of the benchmark run `cachet bench --child ...`.
+        Some(Command::Bench(args)) => cachet_bench::main_with(args, &["bench"]),
         Some(Command::Recover(args)) => recover::run(args),
+        Some(Command::Serve(args)) => cachet_pg::cli::run(args), // cachet serve (crate cachet-pg)
     }
 }

@@ -23,10 +23,8 @@ pub fn run(args: RecoverArgs) -> ExitCode {
         ProgressStyle::with_template("reading log {bar:40} {bytes}/{total_bytes} ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0);
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
     let result = cachet::durability::salvage(&args.dir, now, &mut |done, total| {
         bar.set_length(total);
         bar.set_position(done);
